@@ -1,0 +1,95 @@
+import { parseDocument, isMap, type Document, type YAMLMap } from 'yaml';
+import { LineIndex } from './position';
+
+/** A YAML problem, located, with a message that never quotes the source text. */
+export interface SyntaxProblem {
+  start: number;
+  end: number;
+  message: string;
+}
+
+export interface ParsedConfig {
+  text: string;
+  lines: LineIndex;
+  /** The Document, kept with comments and source ranges. Null only for binary input. */
+  doc: Document.Parsed | null;
+  /** The root mapping, when the document is one. */
+  root: YAMLMap | null;
+  problems: SyntaxProblem[];
+}
+
+/** At most this many syntax problems are reported for one file. */
+const MAX_PROBLEMS = 20;
+
+// Messages per error code of the `yaml` package, in our own words: the package's messages can
+// quote source text (an alias name, a tag), and source text can hold a secret.
+const MESSAGES: Record<string, string> = {
+  ALIAS_PROPS: 'an alias cannot have an anchor or a tag',
+  BAD_ALIAS: 'malformed alias',
+  BAD_DIRECTIVE: 'malformed directive',
+  BAD_DQ_ESCAPE: 'invalid escape in a double-quoted string',
+  BAD_INDENT: 'wrong indentation',
+  BAD_PROP_ORDER: 'anchor and tag in the wrong order',
+  BAD_SCALAR_START: 'a plain value cannot start with this character (quote it)',
+  BLOCK_AS_IMPLICIT_KEY: 'a block collection cannot be a mapping key',
+  BLOCK_IN_FLOW: 'block collections are not allowed inside flow collections',
+  DUPLICATE_KEY: 'duplicate key: each key may appear only once in a mapping',
+  IMPOSSIBLE: 'unparsable input',
+  KEY_OVER_1024_CHARS: 'an implicit key is longer than 1024 characters',
+  MISSING_CHAR: 'a character is missing here (unclosed quote or bracket?)',
+  MULTILINE_IMPLICIT_KEY: 'an implicit key must be on a single line',
+  MULTIPLE_ANCHORS: 'a node can have only one anchor',
+  MULTIPLE_DOCS: 'a Ray config holds a single YAML document',
+  MULTIPLE_TAGS: 'a node can have only one tag',
+  NON_STRING_KEY: 'mapping keys must be strings',
+  TAB_AS_INDENT: 'tabs cannot be used for indentation',
+  TAG_RESOLVE_FAILED: 'unresolvable tag',
+  UNEXPECTED_TOKEN: 'unexpected token',
+  BAD_COLLECTION_TYPE: 'wrong collection type for this tag',
+  RESOURCE_EXHAUSTION: 'too deeply nested to read safely',
+};
+
+const BINARY = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/;
+
+export function parseConfig(text: string): ParsedConfig {
+  const lines = new LineIndex(text);
+  const bin = BINARY.exec(text);
+  if (bin) {
+    return {
+      text, lines, doc: null, root: null,
+      problems: [{ start: bin.index, end: bin.index + 1, message: 'binary content: the file holds control characters that YAML does not allow' }],
+    };
+  }
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, {
+      version: '1.1', // Ray loads configs with PyYAML (YAML 1.1, merge keys)
+      merge: true,
+      prettyErrors: false,
+      uniqueKeys: true,
+      keepSourceTokens: false,
+      strict: true,
+    });
+  } catch {
+    return { text, lines, doc: null, root: null, problems: [{ start: 0, end: 0, message: 'the YAML could not be read' }] };
+  }
+  const problems: SyntaxProblem[] = [];
+  for (const e of doc.errors) {
+    if (problems.length >= MAX_PROBLEMS) break;
+    const [s, t] = e.pos;
+    problems.push({ start: s, end: Math.max(s, t), message: MESSAGES[e.code] ?? `YAML error (${e.code.toLowerCase()})` });
+  }
+  let root: YAMLMap | null = null;
+  if (problems.length === 0) {
+    if (isMap(doc.contents)) root = doc.contents;
+    else {
+      const c = doc.contents as { range?: [number, number, number] } | null;
+      const start = c?.range ? c.range[0] : 0;
+      const what = doc.contents === null || (c && (c as { value?: unknown }).value === null)
+        ? 'the file is empty or holds only comments'
+        : 'the top level is not a mapping';
+      problems.push({ start, end: start, message: `${what}: a Ray config is a mapping with cluster_name, provider and available_node_types` });
+    }
+  }
+  return { text, lines, doc, root, problems };
+}

@@ -1,0 +1,173 @@
+import { isScalar, type Node, type YAMLSeq } from 'yaml';
+import { nodeRange } from '../config/nodes';
+import type { ParsedConfig } from '../config/parse';
+
+/**
+ * Where a credential sits in a command list, and what removing it means: the whole list item,
+ * or a part of the command (a shell segment, an env prefix, a `-e NAME=VALUE` flag) while the
+ * rest of the command stays.
+ */
+export interface CommandCredential {
+  seq: YAMLSeq;
+  index: number;
+  /** Source ranges to delete inside the item's text; empty when the whole item goes. */
+  cut: Array<[number, number]>;
+  /** True when nothing of the command would be left: remove the item. */
+  wholeItem: boolean;
+}
+
+interface Char {
+  c: string;
+  at: number; // raw source offset of this logical character
+  len: number; // raw length (2 for YAML escapes such as \" or '')
+}
+
+/** The logical characters of a one-line scalar's source, with their raw offsets. */
+function logicalChars(text: string, node: Node): Char[] | null {
+  if (!isScalar(node) || typeof node.value !== 'string') return null;
+  const r = nodeRange(node);
+  if (!r) return null;
+  const raw = text.slice(r[0], r[1]);
+  if (raw.includes('\n')) return null; // multi-line scalars are left to the user for now
+  const type = node.type;
+  let s = r[0];
+  let e = r[1];
+  if (type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE') {
+    s++;
+    e--;
+  } else if (type !== 'PLAIN') return null;
+  const out: Char[] = [];
+  for (let i = s; i < e; i++) {
+    const ch = text[i];
+    if (type === 'QUOTE_DOUBLE' && ch === '\\' && i + 1 < e) {
+      const n = text[i + 1];
+      if (n === '"' || n === '\\' || n === '/') {
+        out.push({ c: n, at: i, len: 2 });
+        i++;
+        continue;
+      }
+      return null; // other escapes change meaning: do not edit by hand
+    }
+    if (type === 'QUOTE_SINGLE' && ch === "'" && text[i + 1] === "'") {
+      out.push({ c: "'", at: i, len: 2 });
+      i++;
+      continue;
+    }
+    out.push({ c: ch, at: i, len: 1 });
+  }
+  return out;
+}
+
+interface Word {
+  from: number; // index into chars
+  to: number; // exclusive
+  text: string;
+}
+
+interface Segment {
+  from: number;
+  to: number; // exclusive: the segment's own text
+  next: number; // start of the following segment (after the separator), or chars.length
+  words: Word[];
+}
+
+/** Splits a command on `&&`, `||`, `;`, `|` outside quotes, into words. */
+function segments(chars: Char[]): Segment[] {
+  const segs: Segment[] = [];
+  let words: Word[] = [];
+  let word: Word | null = null;
+  let quote: string | null = null;
+  let segStart = 0;
+  const endWord = (i: number) => {
+    if (word) {
+      word.to = i;
+      words.push(word);
+      word = null;
+    }
+  };
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i].c;
+    if (quote) {
+      if (c === quote) quote = null;
+      else if (c === '\\' && quote === '"') i++;
+      if (word) word.text += c;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      quote = c;
+      if (!word) word = { from: i, to: i, text: '' };
+      word.text += c;
+      continue;
+    }
+    const two = c + (chars[i + 1]?.c ?? '');
+    const sepLen = two === '&&' || two === '||' ? 2 : c === ';' || c === '|' ? 1 : 0;
+    if (sepLen) {
+      endWord(i);
+      let j = i + sepLen;
+      while (j < chars.length && /\s/.test(chars[j].c)) j++;
+      segs.push({ from: segStart, to: trimEnd(chars, segStart, i), next: j, words });
+      words = [];
+      segStart = j;
+      i = j - 1;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      endWord(i);
+      continue;
+    }
+    if (!word) word = { from: i, to: i, text: '' };
+    word.text += c;
+  }
+  endWord(chars.length);
+  segs.push({ from: segStart, to: trimEnd(chars, segStart, chars.length), next: chars.length, words });
+  return segs.filter((s) => s.to > s.from || s.words.length > 0);
+}
+
+function trimEnd(chars: Char[], from: number, to: number): number {
+  while (to > from && /\s/.test(chars[to - 1].c)) to--;
+  return to;
+}
+
+const ASSIGN = /^[A-Za-z_][A-Za-z0-9_]*=/;
+
+/**
+ * What to cut from a one-line command list item so that the credential at `offset` is gone.
+ * Null when the credential is not in such an item (or the item is too unusual to edit safely).
+ */
+export function commandCredentialAt(parsed: ParsedConfig, seq: YAMLSeq, index: number, offset: number): CommandCredential | null {
+  const node = seq.items[index] as Node;
+  const chars = logicalChars(parsed.text, node);
+  if (!chars) return null;
+  const idx = chars.findIndex((ch) => ch.at <= offset && offset < ch.at + ch.len);
+  if (idx < 0) return null;
+  const segs = segments(chars);
+  const si = segs.findIndex((s) => idx >= s.from && idx < Math.max(s.to, s.from + 1) + 0);
+  if (si < 0) return null;
+  const seg = segs[si];
+  const wi = seg.words.findIndex((w) => idx >= w.from && idx < w.to);
+  const raw = (from: number, to: number): [number, number] => [chars[from].at, to < chars.length ? chars[to].at : chars[chars.length - 1].at + chars[chars.length - 1].len];
+  const result = (cut: Array<[number, number]>): CommandCredential => ({ seq, index, cut, wholeItem: false });
+
+  if (wi >= 0) {
+    const w = seg.words[wi];
+    const prev = seg.words[wi - 1];
+    const nextWordStart = (k: number) => (seg.words[k + 1] ? seg.words[k + 1].from : seg.to);
+    // docker `-e NAME=VALUE` / `--env NAME=VALUE` among other options
+    if (prev && (prev.text === '-e' || prev.text === '--env') && seg.words.length > 2) {
+      return result([raw(prev.from, nextWordStart(wi))]);
+    }
+    if (/^(?:--env|-e)=/.test(w.text) && seg.words.length > 1) return result([raw(w.from, nextWordStart(wi))]);
+    // `NAME=VALUE cmd ...`: an env prefix in front of a command
+    const leadingAssignments = seg.words.findIndex((x) => !ASSIGN.test(x.text));
+    if (ASSIGN.test(w.text) && leadingAssignments > wi) return result([raw(w.from, nextWordStart(wi))]);
+    // `export A=1 NAME=VALUE`: keep the other assignments
+    if (seg.words[0]?.text === 'export' && ASSIGN.test(w.text) && seg.words.length > 2) {
+      return result([raw(w.from, nextWordStart(wi))]);
+    }
+  }
+  // Otherwise the whole shell segment sets the credential (export, aws configure set, echo > file).
+  if (segs.length === 1) return { seq, index, cut: [], wholeItem: true };
+  if (si < segs.length - 1) return result([raw(seg.from, seg.next)]);
+  const prev = segs[si - 1];
+  return result([raw(prev.to, seg.to)]);
+}

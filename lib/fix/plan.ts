@@ -1,0 +1,261 @@
+import { isPair, visit, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { parseIamArn } from '../arn/index';
+import { locate } from '../config/locate';
+import { parseConfig } from '../config/parse';
+import { get, nodeRange } from '../config/nodes';
+import type { LineIndex } from '../config/position';
+import type { NodeType } from '../config/walk';
+import type { FixId } from '../findings/types';
+import { profileArnForRole, usableProfiles } from '../iam/checks';
+import type { IamSource } from '../iam/types';
+import type { RawFinding } from '../rules/types';
+import { analyze, type Analysis } from '../validate';
+
+export { FIX_DESCRIPTIONS };
+import { commandCredentialAt } from './credentials';
+import { FIX_DESCRIPTIONS } from './descriptions';
+import { applyEdits, emptyCollection, removePair, removeSeqItem, type TextEdit } from './edits';
+
+
+export interface FixOptions {
+  /** Used to choose the head's profile and to turn role ARNs into profile ARNs. */
+  iam?: IamSource | null;
+  /** Only these corrections (default: all). */
+  fixes?: FixId[];
+  /** Instance-profile ARN per node type name, chosen by the user. */
+  profiles?: Record<string, string>;
+}
+
+export interface AppliedFix {
+  fix: FixId;
+  ruleId: string;
+  line: number;
+  description: string;
+}
+
+export interface SkippedFix {
+  fix: FixId;
+  ruleId: string;
+  line: number;
+  reason: string;
+}
+
+export interface FixResult {
+  text: string;
+  applied: AppliedFix[];
+  skipped: SkippedFix[];
+}
+
+interface Planned {
+  finding: RawFinding;
+  edits: TextEdit[];
+  /** Sequence items removed whole: grouped so an emptied list becomes `[]`. */
+  items: Array<{ seq: YAMLSeq; index: number }>;
+}
+
+/**
+ * The corrected config: the named corrections of every fixable finding, as text edits on the
+ * source. Comments and untouched lines stay byte-for-byte; fixing a fixed config changes nothing.
+ */
+export async function fixConfig(text: string, opts: FixOptions = {}): Promise<FixResult> {
+  const analysis = await analyze(text, { iam: opts.iam });
+  const wanted = opts.fixes ? new Set(opts.fixes) : null;
+  const planned: Planned[] = [];
+  const skipped: SkippedFix[] = [];
+  const lines = analysis.parsed.lines;
+  const lineOf = (r: RawFinding) => lines.lineOf(r.start) + 1;
+  for (const f of analysis.raw) {
+    if (!f.fix || (wanted && !wanted.has(f.fix))) continue;
+    const p = await planOne(analysis, f, opts);
+    if (typeof p === 'string') skipped.push({ fix: f.fix, ruleId: f.ruleId, line: lineOf(f), reason: p });
+    else planned.push(p);
+  }
+  const build = (ps: Planned[]) => [...ps.flatMap((p) => p.edits), ...itemEdits(analysis, ps)];
+  let kept = planned;
+  let out = applyEdits(text, build(kept));
+  if (!parsesClean(out)) {
+    // Keep only the corrections that leave valid YAML on their own.
+    kept = planned.filter((p) => parsesClean(applyEdits(text, build([p]))));
+    for (const p of planned) {
+      if (!kept.includes(p)) skipped.push({ fix: p.finding.fix!, ruleId: p.finding.ruleId, line: lineOf(p.finding), reason: 'the edit would break the YAML; fix it by hand' });
+    }
+    out = applyEdits(text, build(kept));
+  }
+  return {
+    text: out,
+    applied: kept.map((p) => ({ fix: p.finding.fix!, ruleId: p.finding.ruleId, line: lineOf(p.finding), description: FIX_DESCRIPTIONS[p.finding.fix!] })),
+    skipped,
+  };
+}
+
+function parsesClean(text: string): boolean {
+  return parseConfig(text).problems.length === 0;
+}
+
+async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Planned | string> {
+  const { parsed, model } = a.ctx;
+  if (!model) return 'the config is not readable YAML';
+  const lines = parsed.lines;
+  const none = (): Planned => ({ finding: f, edits: [], items: [] });
+  switch (f.fix) {
+    case 'remove-aws-credentials': {
+      const e = model.provider ? get(model.doc, model.provider, 'aws_credentials') : undefined;
+      if (!e || e.merged || !model.provider) return 'provider.aws_credentials is not written in provider itself';
+      const edit = removePair(lines, model.provider, e.pair);
+      return edit ? { ...none(), edits: [edit] } : 'the block is written in a layout that cannot be edited safely';
+    }
+    case 'remove-credential': {
+      const loc = locate(parsed.doc, f.start);
+      if (!loc.seqItem) return 'the credential is not in a command list';
+      const c = commandCredentialAt(parsed, loc.seqItem.seq, loc.seqItem.index, f.start);
+      if (!c) return 'the command is written in a way that cannot be edited safely';
+      if (c.wholeItem) return { ...none(), items: [{ seq: c.seq, index: c.index }] };
+      return { ...none(), edits: c.cut.map(([s, e]) => ({ start: s, end: e, text: '' })) };
+    }
+    case 'add-instance-profile': {
+      const head = model.nodeTypes.find((n) => n.isHead);
+      if (!head) return 'there is no head node type';
+      let arn = opts.profiles?.[head.name];
+      if (arn !== undefined) {
+        const p = parseIamArn(arn);
+        if (!p.ok || p.value.resourceType !== 'instance-profile') return 'the chosen profile is not an instance-profile ARN';
+      } else if (opts.iam) {
+        arn = (await usableProfiles(opts.iam))[0]?.arn;
+      }
+      if (!arn) return 'no instance profile to use: choose one (CLI: --profile NODE_TYPE=ARN)';
+      const edit = insertProfile(lines, head, arn);
+      return edit ? { ...none(), edits: [edit] } : 'the node type is written in a layout that cannot be edited safely';
+    }
+    case 'use-instance-profile-arn': {
+      if (!opts.iam) return 'no IAM source to look the role up in';
+      const node = findScalarAt(a, f.start);
+      if (!node || typeof node.value !== 'string') return 'the ARN is not a plain string';
+      const arn = await profileArnForRole(opts.iam, node.value);
+      if (!arn) return 'IAM knows no instance profile for this role';
+      const r = nodeRange(node)!;
+      const q = node.type === 'QUOTE_DOUBLE' ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : '';
+      if (!q && node.type !== 'PLAIN') return 'the ARN is written in a block scalar';
+      return { ...none(), edits: [{ start: r[0], end: r[1], text: `${q}${arn}${q}` }] };
+    }
+    default:
+      return 'unknown correction';
+  }
+}
+
+function findScalarAt(a: Analysis, offset: number) {
+  let found: Scalar | null = null;
+  visit(a.parsed.doc!, {
+    Scalar(_k, node) {
+      const r = nodeRange(node);
+      if (r && r[0] <= offset && offset < r[1]) {
+        found = node;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found as Scalar | null;
+}
+
+/** Edits for whole-item removals: an emptied list becomes `[]` rather than `null`. */
+function itemEdits(a: Analysis, ps: Planned[]): TextEdit[] {
+  const bySeq = new Map<YAMLSeq, Set<number>>();
+  for (const p of ps) for (const it of p.items) {
+    const s = bySeq.get(it.seq) ?? new Set<number>();
+    s.add(it.index);
+    bySeq.set(it.seq, s);
+  }
+  const out: TextEdit[] = [];
+  const lines = a.parsed.lines;
+  for (const [seq, idx] of bySeq) {
+    const all = idx.size === seq.items.length;
+    if (all && seq.flow) {
+      const e = emptyCollection(seq as Node);
+      if (e) {
+        out.push(e);
+        continue;
+      }
+    }
+    if (all) {
+      // `key:` over an emptied block list becomes `key: []` (not null); comments in it stay.
+      const pair = parentPair(a, seq);
+      const kr = pair ? nodeRange(pair.key) : null;
+      const colon = kr ? lines.text.indexOf(':', kr[1]) : -1;
+      if (colon < 0) continue;
+      out.push({ start: colon + 1, end: colon + 1, text: ' []' });
+    }
+    for (const i of idx) {
+      const e = removeSeqItem(lines, seq, i);
+      if (e) out.push(e);
+    }
+  }
+  return out;
+}
+
+function parentPair(a: Analysis, target: Node): Pair | null {
+  let found: Pair | null = null;
+  visit(a.parsed.doc!, {
+    Pair(_k, pair) {
+      if (pair.value === target) {
+        found = pair as Pair;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+function columnOf(lines: LineIndex, offset: number): number {
+  return offset - lines.lineStart(lines.lineOf(offset) + 1);
+}
+
+/** After the last line of a block mapping's last entry: where a new entry goes. */
+function afterLastEntry(lines: LineIndex, map: YAMLMap): number | null {
+  const last = map.items[map.items.length - 1];
+  if (!last || !isPair(last)) return null;
+  const end = nodeRange(last.value)?.[1] ?? nodeRange(last.key)?.[1];
+  if (end === undefined) return null;
+  const line = lines.lineOf(Math.max(0, end - 1)) + 1;
+  return line < lines.lineCount ? lines.lineStart(line + 1) : lines.text.length;
+}
+
+function insertProfile(lines: LineIndex, head: NodeType, arn: string): TextEdit | null {
+  const text = lines.text;
+  const nl = text.includes('\r\n') ? '\r\n' : '\n';
+  const block = (at: number, indent: string, unit: string, body: string[]): TextEdit => {
+    const lead = at === text.length && text.length > 0 && !text.endsWith('\n') ? nl : '';
+    return { start: at, end: at, text: lead + body.map((l) => indent + l.replace(/^(\t*)/, (m) => unit.repeat(m.length)) + nl).join('') };
+  };
+  const nc = head.nodeConfig;
+  if (nc && !nc.flow && nc.items.length > 0) {
+    const firstKey = nodeRange((nc.items[0] as Pair).key);
+    const ncKey = head.nodeConfigEntry ? nodeRange(head.nodeConfigEntry.pair.key) : null;
+    if (!firstKey || !ncKey) return null;
+    const indent = ' '.repeat(columnOf(lines, firstKey[0]));
+    const unitLen = columnOf(lines, firstKey[0]) - columnOf(lines, ncKey[0]);
+    const unit = ' '.repeat(unitLen > 0 ? unitLen : 2);
+    const at = afterLastEntry(lines, nc);
+    if (at === null) return null;
+    return block(at, indent, unit, ['IamInstanceProfile:', `\tArn: ${arn}`]);
+  }
+  if (nc && nc.flow) {
+    const r = nodeRange(nc);
+    if (!r) return null;
+    const close = text.lastIndexOf('}', r[1]);
+    if (close < r[0]) return null;
+    const sep = nc.items.length > 0 ? ', ' : '';
+    return { start: close, end: close, text: `${sep}IamInstanceProfile: {Arn: ${arn}}` };
+  }
+  if (!head.nodeConfigEntry && head.node && !head.node.flow && head.node.items.length > 0) {
+    const firstKey = nodeRange((head.node.items[0] as Pair).key);
+    if (!firstKey) return null;
+    const col = columnOf(lines, firstKey[0]);
+    const unit = ' '.repeat(Math.max(2, col - columnOf(lines, head.keyRange[0])));
+    const at = afterLastEntry(lines, head.node);
+    if (at === null) return null;
+    return block(at, ' '.repeat(col), unit, ['node_config:', '\tIamInstanceProfile:', `\t\tArn: ${arn}`]);
+  }
+  return null;
+}
+

@@ -1,0 +1,142 @@
+import { parseIamArn } from '../arn/index';
+import { decodePolicy } from './policy';
+import type { IamInstanceProfile, IamRole, IamSource, IamSourceInfo, IamSourceKind } from './types';
+
+/**
+ * An IAM source read from the JSON that `aws iam get-account-authorization-details` prints
+ * (GAAD). GAAD lists instance profiles only under their role, so a profile without a role is
+ * invisible there: the output of `aws iam list-instance-profiles` may sit beside it, either as
+ * its own `InstanceProfiles` array in the same file or merged in by the caller.
+ */
+
+export class SnapshotFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SnapshotFormatError';
+  }
+}
+
+interface RawProfile {
+  InstanceProfileName?: unknown;
+  Path?: unknown;
+  Arn?: unknown;
+  Roles?: unknown;
+}
+
+interface RawRole {
+  RoleName?: unknown;
+  Path?: unknown;
+  Arn?: unknown;
+  AssumeRolePolicyDocument?: unknown;
+  InstanceProfileList?: unknown;
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+function toRole(r: RawRole): IamRole | null {
+  const name = str(r.RoleName);
+  const arn = str(r.Arn);
+  if (!name || !arn) return null;
+  return { name, path: str(r.Path) || '/', arn, trustPolicy: decodePolicy(r.AssumeRolePolicyDocument) };
+}
+
+export interface SnapshotOptions {
+  kind?: IamSourceKind;
+  label?: string;
+}
+
+export class SnapshotIamSource implements IamSource {
+  private readonly profiles = new Map<string, IamInstanceProfile>();
+  private readonly roleProfiles = new Map<string, IamInstanceProfile[]>();
+  private readonly roles = new Map<string, IamRole>();
+  private readonly meta: IamSourceInfo;
+
+  constructor(data: unknown, opts: SnapshotOptions = {}) {
+    if (!data || typeof data !== 'object' || Array.isArray(data)) {
+      throw new SnapshotFormatError('an IAM snapshot is a JSON object as printed by `aws iam get-account-authorization-details`');
+    }
+    const d = data as Record<string, unknown>;
+    const hasGaad = Array.isArray(d.RoleDetailList);
+    const hasProfiles = Array.isArray(d.InstanceProfiles);
+    if (!hasGaad && !hasProfiles) {
+      throw new SnapshotFormatError(
+        'not an IAM snapshot: expected a RoleDetailList array (output of `aws iam get-account-authorization-details`) or an InstanceProfiles array (output of `aws iam list-instance-profiles`)',
+      );
+    }
+    // Roles with their trust policies (GAAD), and the profiles listed under each role.
+    for (const raw of arr(d.RoleDetailList) as RawRole[]) {
+      const role = toRole(raw);
+      if (!role) continue;
+      this.roles.set(role.name.toLowerCase(), role);
+      for (const p of arr(raw.InstanceProfileList) as RawProfile[]) this.addProfile(p, role);
+    }
+    // Profiles listed on their own (these include profiles with no role).
+    for (const p of arr(d.InstanceProfiles) as RawProfile[]) this.addProfile(p, null);
+    for (const p of this.profiles.values()) {
+      for (const r of p.roles) {
+        const list = this.roleProfiles.get(r.name.toLowerCase()) ?? [];
+        if (!list.includes(p)) list.push(p);
+        this.roleProfiles.set(r.name.toLowerCase(), list);
+      }
+    }
+    const info = (d.SnapshotInfo && typeof d.SnapshotInfo === 'object' ? d.SnapshotInfo : {}) as Record<string, unknown>;
+    const firstArn = [...this.profiles.values()][0]?.arn ?? [...this.roles.values()][0]?.arn ?? '';
+    const parsed = parseIamArn(firstArn);
+    this.meta = {
+      kind: opts.kind ?? 'snapshot',
+      label: opts.label ?? (str(info.Label) || 'IAM snapshot'),
+      accountId: str(info.AccountId) || (parsed.ok ? parsed.value.account : undefined),
+      partition: str(info.Partition) || (parsed.ok ? parsed.value.partition : undefined),
+      capturedAt: str(info.CapturedAt) || undefined,
+    };
+  }
+
+  private addProfile(p: RawProfile, owner: IamRole | null) {
+    const name = str(p.InstanceProfileName);
+    const arn = str(p.Arn);
+    if (!name || !arn) return;
+    const key = name.toLowerCase();
+    const existing = this.profiles.get(key);
+    const listed = (arr(p.Roles) as RawRole[])
+      .map((r) => this.roles.get(str(r.RoleName).toLowerCase()) ?? toRole(r))
+      .filter((r): r is IamRole => r !== null);
+    // A profile holds one role at most. Trust the role it is listed under (GAAD) over its own
+    // Roles array, which some exporters fill wrongly.
+    const roles = owner ? [owner] : listed;
+    if (existing) {
+      if (existing.roles.length === 0 && roles.length > 0) existing.roles = roles;
+      return;
+    }
+    this.profiles.set(key, { name, path: str(p.Path) || '/', arn, roles });
+  }
+
+  info(): IamSourceInfo {
+    return this.meta;
+  }
+
+  async getInstanceProfile(name: string): Promise<IamInstanceProfile | null> {
+    return this.profiles.get(name.toLowerCase()) ?? null;
+  }
+
+  async listInstanceProfilesForRole(roleName: string): Promise<IamInstanceProfile[] | null> {
+    const key = roleName.toLowerCase();
+    if (!this.roles.has(key) && !this.roleProfiles.has(key)) return null;
+    return this.roleProfiles.get(key) ?? [];
+  }
+
+  async listInstanceProfiles(): Promise<IamInstanceProfile[]> {
+    return [...this.profiles.values()];
+  }
+}
+
+/** Reads a snapshot from JSON text, with a clear error for anything else. */
+export function snapshotFromJson(text: string, opts: SnapshotOptions = {}): SnapshotIamSource {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new SnapshotFormatError('the IAM snapshot is not valid JSON');
+  }
+  return new SnapshotIamSource(data, opts);
+}

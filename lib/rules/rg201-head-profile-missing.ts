@@ -1,0 +1,18 @@
+import { effectiveProfile } from '../config/walk';
+import type { StaticRule } from './types';
+
+/** RG201: the head node type has no IamInstanceProfile, so Ray falls back to ray-autoscaler-v1. */
+export const headProfileMissing: StaticRule = {
+  ids: ['RG201'],
+  check: ({ model, isAws }) => {
+    if (!model || !isAws) return [];
+    const head = model.nodeTypes.find((n) => n.isHead);
+    if (!head || effectiveProfile(model, head)) return [];
+    const fixable = !head.legacy && head.node !== null && (head.nodeConfigEntry === null || head.nodeConfig !== null) && !head.nodeConfigEntry?.merged;
+    return [{
+      ruleId: 'RG201', start: head.keyRange[0], end: head.keyRange[1], yamlPath: head.path,
+      message: 'the head node type has no IamInstanceProfile: Ray will use or create the account-wide `ray-autoscaler-v1` profile with AmazonEC2FullAccess and AmazonS3FullAccess. Set an instance profile in its node_config',
+      ...(fixable ? { fix: 'add-instance-profile' as const } : {}),
+    }];
+  },
+};

@@ -1,0 +1,80 @@
+/** Request helpers for the route handlers: bounded body reading, shape checks, JSON errors. */
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function jsonError(status: number, error: string, headers: Record<string, string> = {}): Response {
+  return Response.json({ error }, { status, headers: { 'Cache-Control': 'no-store', ...headers } });
+}
+
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Reads a JSON object body, counting the bytes actually read (a chunked upload has no
+ * Content-Length), and stops reading past `limit`.
+ */
+export async function readJsonObject(req: Request, limit = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
+  const declared = Number(req.headers.get('content-length') ?? '');
+  if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `request body is larger than ${limit} bytes`);
+  if (!req.body) throw new HttpError(400, 'request body is empty: send a JSON object');
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new HttpError(413, `request body is larger than ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const buf = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    buf.set(c, at);
+    at += c.byteLength;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    throw new HttpError(400, 'request body is not UTF-8');
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'request body is not valid JSON');
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new HttpError(400, 'request body must be a JSON object');
+  return data as Record<string, unknown>;
+}
+
+export function requireString(body: Record<string, unknown>, key: string): string {
+  const v = Object.hasOwn(body, key) ? body[key] : undefined;
+  if (typeof v !== 'string') throw new HttpError(400, `"${key}" must be a string`);
+  return v;
+}
+
+export function optionalString(body: Record<string, unknown>, key: string, maxLength = 1024): string | undefined {
+  const v = Object.hasOwn(body, key) ? body[key] : undefined;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || v.length > maxLength) throw new HttpError(400, `"${key}" must be a string of at most ${maxLength} characters`);
+  return v;
+}
+
+/** Runs a handler; HttpErrors become their JSON answer, anything else a 500 that says nothing. */
+export async function handle(fn: () => Promise<Response>): Promise<Response> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof HttpError) return jsonError(e.status, e.message);
+    console.error(JSON.stringify({ level: 'error', msg: 'unhandled error in route', error: e instanceof Error ? e.name : 'unknown' }));
+    return jsonError(500, 'internal error');
+  }
+}

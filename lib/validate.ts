@@ -1,0 +1,79 @@
+import { parseConfig, type ParsedConfig } from './config/parse';
+import { walkConfig } from './config/walk';
+import { rule } from './findings/catalogue';
+import { compareFindings, type Finding } from './findings/types';
+import { checkIam } from './iam/checks';
+import type { IamSource } from './iam/types';
+import { STATIC_RULES } from './rules/index';
+import type { RawFinding, RuleContext } from './rules/types';
+import { scanText } from './secrets/index';
+
+/**
+ * One validation: text → parse → walk → static rules + secrets scan → (IAM checks) → findings.
+ * The browser, the API and the CLI all call this; the same text gives the same findings.
+ */
+export interface Analysis {
+  parsed: ParsedConfig;
+  ctx: RuleContext;
+  raw: RawFinding[];
+  findings: Finding[];
+}
+
+export function contextOf(text: string): RuleContext {
+  const parsed = parseConfig(text);
+  const model = walkConfig(parsed);
+  const providerType = model?.providerType ?? null;
+  // Binary input is not scanned: it is not a config, and RG101 says so.
+  const secrets = parsed.doc ? scanText(text) : [];
+  return { parsed, model, secrets, isAws: providerType === null || providerType === 'aws' };
+}
+
+export function toFinding(ctx: RuleContext, r: RawFinding): Finding {
+  const span = ctx.parsed.lines.span(r.start, r.end);
+  const f: Finding = {
+    ruleId: r.ruleId,
+    severity: r.severity ?? rule(r.ruleId).severity,
+    message: r.message,
+    ...span,
+    yamlPath: r.yamlPath,
+  };
+  if (r.kind) f.kind = r.kind;
+  if (r.preview) f.preview = r.preview;
+  if (r.accountId) f.accountId = r.accountId;
+  if (r.fix) f.fix = r.fix;
+  return f;
+}
+
+function finish(ctx: RuleContext, raw: RawFinding[]): Analysis {
+  const seen = new Set<string>();
+  const unique = raw.filter((r) => {
+    const k = `${r.ruleId}:${r.start}:${r.end}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  const findings = unique.map((r) => toFinding(ctx, r)).sort(compareFindings);
+  return { parsed: ctx.parsed, ctx, raw: unique, findings };
+}
+
+function staticRaw(ctx: RuleContext): RawFinding[] {
+  return STATIC_RULES.flatMap((r) => r.check(ctx));
+}
+
+/** Static checks only (no IAM): what the browser computes as the user types. */
+export function analyzeStatic(text: string): Analysis {
+  const ctx = contextOf(text);
+  return finish(ctx, staticRaw(ctx));
+}
+
+/** Static checks plus IAM checks against `iam` when given. */
+export async function analyze(text: string, opts: { iam?: IamSource | null } = {}): Promise<Analysis> {
+  const ctx = contextOf(text);
+  const raw = staticRaw(ctx);
+  if (opts.iam && ctx.model) raw.push(...(await checkIam(ctx, opts.iam)));
+  return finish(ctx, raw);
+}
+
+export async function validate(text: string, opts: { iam?: IamSource | null } = {}): Promise<Finding[]> {
+  return (await analyze(text, opts)).findings;
+}
