@@ -1,0 +1,45 @@
+import { fixConfig } from '@/lib/fix/plan';
+import { FIX_IDS } from '@/lib/findings/types';
+import type { FixId } from '@/lib/findings/types';
+import { serverIamSource } from '@/lib/server/iam-source';
+import { handle, HttpError, readJsonObject, requireString } from '@/lib/server/http';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+function fixesOf(v: unknown): FixId[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.length > 16 || !v.every((x) => typeof x === 'string' && (FIX_IDS as readonly string[]).includes(x))) {
+    throw new HttpError(400, `"fixes" must be a list of: ${FIX_IDS.join(', ')}`);
+  }
+  return v as FixId[];
+}
+
+function profilesOf(v: unknown): Record<string, string> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) throw new HttpError(400, '"profiles" must be an object of node type name to instance-profile ARN');
+  const out: Record<string, string> = Object.create(null);
+  const es = Object.entries(v as Record<string, unknown>);
+  if (es.length > 256) throw new HttpError(400, '"profiles" has too many entries');
+  for (const [k, arn] of es) {
+    if (typeof arn !== 'string' || arn.length > 2048 || k.length > 256) throw new HttpError(400, '"profiles" values must be ARN strings');
+    out[k] = arn;
+  }
+  return out;
+}
+
+export async function POST(req: Request): Promise<Response> {
+  return handle(async () => {
+    const body = await readJsonObject(req);
+    const text = requireString(body, 'text');
+    const result = await fixConfig(text, {
+      iam: serverIamSource(),
+      fixes: fixesOf(Object.hasOwn(body, 'fixes') ? body.fixes : undefined),
+      profiles: profilesOf(Object.hasOwn(body, 'profiles') ? body.profiles : undefined),
+    });
+    return Response.json(
+      { text: result.text, applied: result.applied, skipped: result.skipped },
+      { headers: { 'Cache-Control': 'no-store' } },
+    );
+  });
+}

@@ -1,0 +1,178 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fixConfig } from '../lib/fix/plan';
+import { SEVERITY_RANK, type FileReport, type Finding, type Report, type Severity } from '../lib/findings/types';
+import { demoIamSource } from '../lib/iam/demo';
+import { snapshotFromJson, SnapshotFormatError } from '../lib/iam/snapshot';
+import type { IamSource } from '../lib/iam/types';
+import { validate } from '../lib/validate';
+
+const VERSION = '0.1.0';
+const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+const HELP = `rayguard ${VERSION} — checks Ray cluster configs for AWS (instance profiles, IAM, credentials)
+
+Usage:
+  rayguard check [--format text|json] [--iam-snapshot FILE | --iam-demo] [--fail-on LEVEL] FILE...
+  rayguard fix FILE [-o OUT] [--profile NODE_TYPE=ARN]... [--iam-snapshot FILE | --iam-demo]
+
+check   prints findings; exits 0 when none at or above --fail-on (error|warning|info|none,
+        default error), 1 when there are, 2 on usage errors or unreadable files.
+fix     writes the corrected config to OUT (default: standard output); a summary goes to stderr.
+
+--iam-snapshot FILE   check instance profiles against the JSON of
+                      \`aws iam get-account-authorization-details\` (optionally with an
+                      InstanceProfiles array from \`aws iam list-instance-profiles\`)
+--iam-demo            use the embedded demo account
+--profile T=ARN       the instance profile to add to node type T (fix)
+`;
+
+class UsageError extends Error {}
+
+interface Args {
+  command: string;
+  files: string[];
+  format: 'text' | 'json';
+  failOn: Severity | 'none';
+  snapshot?: string;
+  demo: boolean;
+  out?: string;
+  profiles: Record<string, string>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const [command, ...rest] = argv;
+  const a: Args = { command: command ?? '', files: [], format: 'text', failOn: 'error', demo: false, profiles: Object.create(null) };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => {
+      if (inline !== undefined) return inline;
+      const v = rest[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--format': {
+        const v = value();
+        if (v !== 'text' && v !== 'json') throw new UsageError(`--format must be text or json (sarif comes later), not ${JSON.stringify(v)}`);
+        a.format = v;
+        break;
+      }
+      case '--fail-on': {
+        const v = value();
+        if (!['error', 'warning', 'info', 'none'].includes(v)) throw new UsageError('--fail-on must be error, warning, info or none');
+        a.failOn = v as Args['failOn'];
+        break;
+      }
+      case '--iam-snapshot': a.snapshot = value(); break;
+      case '--iam-demo': a.demo = true; break;
+      case '-o': case '--output': a.out = value(); break;
+      case '--profile': {
+        const v = value();
+        const eq = v.indexOf('=');
+        if (eq <= 0) throw new UsageError('--profile takes NODE_TYPE=ARN');
+        a.profiles[v.slice(0, eq)] = v.slice(eq + 1);
+        break;
+      }
+      case '-h': case '--help': a.command = 'help'; break;
+      default:
+        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
+        a.files.push(arg);
+    }
+  }
+  return a;
+}
+
+/** Reads a file as UTF-8 text; undecodable bytes become an RG101 finding, not a crash. */
+function readConfig(file: string): string {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? 'read error'}`);
+  }
+  if (buf.byteLength > MAX_FILE_BYTES) throw new UsageError(`cannot read ${file}: larger than ${MAX_FILE_BYTES} bytes`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buf);
+  } catch {
+    // Not UTF-8: hand the parser a control character so it reports binary input (RG101).
+    return '\u0000';
+  }
+}
+
+function iamSource(a: Args): IamSource | null {
+  if (a.snapshot && a.demo) throw new UsageError('use either --iam-snapshot or --iam-demo');
+  if (a.demo) return demoIamSource();
+  if (!a.snapshot) return null;
+  let text: string;
+  try {
+    text = readFileSync(a.snapshot, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the IAM snapshot ${a.snapshot}`);
+  }
+  try {
+    return snapshotFromJson(text, { label: a.snapshot.split('/').pop() });
+  } catch (e) {
+    throw new UsageError(e instanceof SnapshotFormatError ? `${a.snapshot}: ${e.message}` : `${a.snapshot}: unreadable`);
+  }
+}
+
+function formatText(reports: FileReport[]): string {
+  const lines: string[] = [];
+  const count = { error: 0, warning: 0, info: 0 };
+  for (const r of reports) {
+    for (const f of r.findings) {
+      count[f.severity]++;
+      const extra = [f.preview ? `[${f.preview}]` : '', f.fix ? `(fix: ${f.fix})` : ''].filter(Boolean).join(' ');
+      lines.push(`${r.path}:${f.line}:${f.column}: ${f.severity} ${f.ruleId} ${f.message}${extra ? ` ${extra}` : ''}`);
+    }
+  }
+  lines.push(`${reports.length} file${reports.length === 1 ? '' : 's'}: ${count.error} errors, ${count.warning} warnings, ${count.info} info`);
+  return lines.join('\n') + '\n';
+}
+
+async function check(a: Args): Promise<number> {
+  if (a.files.length === 0) throw new UsageError('check needs at least one FILE');
+  const iam = iamSource(a);
+  const texts = a.files.map((f) => [f, readConfig(f)] as const);
+  const files: FileReport[] = [];
+  for (const [path, text] of texts) files.push({ path, findings: await validate(text, { iam }) });
+  const report: Report = { version: 1, files };
+  process.stdout.write(a.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatText(files));
+  if (a.failOn === 'none') return 0;
+  const floor = SEVERITY_RANK[a.failOn];
+  const failing = files.some((r) => r.findings.some((f: Finding) => SEVERITY_RANK[f.severity] >= floor));
+  return failing ? 1 : 0;
+}
+
+async function fix(a: Args): Promise<number> {
+  if (a.files.length !== 1) throw new UsageError('fix takes exactly one FILE');
+  const text = readConfig(a.files[0]);
+  const result = await fixConfig(text, { iam: iamSource(a), profiles: a.profiles });
+  if (a.out) writeFileSync(a.out, result.text);
+  else process.stdout.write(result.text);
+  for (const x of result.applied) process.stderr.write(`fixed   line ${x.line} ${x.ruleId}: ${x.description}\n`);
+  for (const x of result.skipped) process.stderr.write(`skipped line ${x.line} ${x.ruleId} (${x.fix}): ${x.reason}\n`);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const a = parseArgs(argv);
+    switch (a.command) {
+      case 'check': return await check(a);
+      case 'fix': return await fix(a);
+      case 'help': case '--help': case '-h': case '': process.stdout.write(HELP); return a.command === '' ? 2 : 0;
+      case '--version': case 'version': process.stdout.write(`${VERSION}\n`); return 0;
+      default: throw new UsageError(`unknown command ${a.command}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`rayguard: ${e.message}\n(run \`rayguard --help\` for usage)\n`);
+      return 2;
+    }
+    process.stderr.write(`rayguard: internal error (${e instanceof Error ? e.name : 'unknown'})\n`);
+    return 2;
+  }
+}
