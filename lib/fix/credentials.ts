@@ -129,45 +129,74 @@ function trimEnd(chars: Char[], from: number, to: number): number {
 }
 
 const ASSIGN = /^[A-Za-z_][A-Za-z0-9_]*=/;
+const ENV_FLAG = /^(?:-e|--env)$/;
+
+/** A shell segment whose only job is to set or store a credential: removing it loses nothing else. */
+function setsCredential(words: Word[]): boolean {
+  const w = words.map((x) => x.text);
+  if (w.length === 0) return false;
+  if (w[0] === 'export' || w[0] === 'set' || w[0] === 'setenv') return true;
+  if (w.every((x) => ASSIGN.test(x))) return true; // NAME=VALUE alone
+  if (w.length === 2 && ENV_FLAG.test(w[0])) return true; // a docker option item: -e NAME=VALUE
+  if (w.length === 1 && /^(?:-e|--env)=/.test(w[0])) return true;
+  if (w[0] === 'aws' && w.includes('configure') && w.includes('set')) return true;
+  // echo / printf writing to a file (~/.bashrc, ~/.aws/credentials, ~/.passwd-s3fs)
+  if ((w[0] === 'echo' || w[0] === 'printf') && w.some((x) => x.startsWith('>'))) return true;
+  return false;
+}
 
 /**
- * What to cut from a one-line command list item so that the credential at `offset` is gone.
- * Null when the credential is not in such an item (or the item is too unusual to edit safely).
+ * What to cut from a one-line command list item so that the credential at `offset` is gone:
+ * the `-e NAME=VALUE` flag, the `NAME=VALUE` env prefix or export assignment, or the whole shell
+ * segment when it only sets or stores credentials (`export`, `aws configure set`,
+ * `echo ... >> ~/.bashrc`). Null when removing it would also remove something else the command
+ * does (a `git clone` with a token in its URL): that needs a different correction.
+ * `secretStarts` are the offsets of every detected credential, so that an `export` whose
+ * assignments are all credentials goes as a whole.
  */
-export function commandCredentialAt(parsed: ParsedConfig, seq: YAMLSeq, index: number, offset: number): CommandCredential | null {
+export function commandCredentialAt(
+  parsed: ParsedConfig,
+  seq: YAMLSeq,
+  index: number,
+  offset: number,
+  secretStarts: readonly number[] = [offset],
+): CommandCredential | null {
   const node = seq.items[index] as Node;
   const chars = logicalChars(parsed.text, node);
   if (!chars) return null;
   const idx = chars.findIndex((ch) => ch.at <= offset && offset < ch.at + ch.len);
   if (idx < 0) return null;
   const segs = segments(chars);
-  const si = segs.findIndex((s) => idx >= s.from && idx < Math.max(s.to, s.from + 1) + 0);
+  const si = segs.findIndex((s) => idx >= s.from && idx < Math.max(s.to, s.from + 1));
   if (si < 0) return null;
   const seg = segs[si];
   const wi = seg.words.findIndex((w) => idx >= w.from && idx < w.to);
-  const raw = (from: number, to: number): [number, number] => [chars[from].at, to < chars.length ? chars[to].at : chars[chars.length - 1].at + chars[chars.length - 1].len];
+  const rawEnd = chars[chars.length - 1].at + chars[chars.length - 1].len;
+  const raw = (from: number, to: number): [number, number] => [chars[from].at, to < chars.length ? chars[to].at : rawEnd];
+  const holdsSecret = (w: Word) => secretStarts.some((o) => o >= chars[w.from].at && o < (w.to < chars.length ? chars[w.to].at : rawEnd));
   const result = (cut: Array<[number, number]>): CommandCredential => ({ seq, index, cut, wholeItem: false });
+  const cutWord = (k: number, from = k) => result([raw(seg.words[from].from, seg.words[k + 1] ? seg.words[k + 1].from : seg.to)]);
 
   if (wi >= 0) {
-    const w = seg.words[wi];
-    const prev = seg.words[wi - 1];
-    const nextWordStart = (k: number) => (seg.words[k + 1] ? seg.words[k + 1].from : seg.to);
+    const words = seg.words;
+    const w = words[wi];
+    const prev = words[wi - 1];
     // docker `-e NAME=VALUE` / `--env NAME=VALUE` among other options
-    if (prev && (prev.text === '-e' || prev.text === '--env') && seg.words.length > 2) {
-      return result([raw(prev.from, nextWordStart(wi))]);
-    }
-    if (/^(?:--env|-e)=/.test(w.text) && seg.words.length > 1) return result([raw(w.from, nextWordStart(wi))]);
-    // `NAME=VALUE cmd ...`: an env prefix in front of a command
-    const leadingAssignments = seg.words.findIndex((x) => !ASSIGN.test(x.text));
-    if (ASSIGN.test(w.text) && leadingAssignments > wi) return result([raw(w.from, nextWordStart(wi))]);
+    if (prev && ENV_FLAG.test(prev.text) && words.length > 2) return cutWord(wi, wi - 1);
+    if (/^(?:-e|--env)=/.test(w.text) && words.length > 1) return cutWord(wi);
+    // `[env] NAME=VALUE ... cmd`: an env prefix in front of a command
+    const first = words[0]?.text === 'env' ? 1 : 0;
+    const firstCommand = words.findIndex((x, k) => k >= first && !ASSIGN.test(x.text));
+    if (ASSIGN.test(w.text) && wi >= first && firstCommand > wi) return cutWord(wi);
     // `export A=1 NAME=VALUE`: keep the other assignments
-    if (seg.words[0]?.text === 'export' && ASSIGN.test(w.text) && seg.words.length > 2) {
-      return result([raw(w.from, nextWordStart(wi))]);
+    if (words[0]?.text === 'export' && ASSIGN.test(w.text)) {
+      const assignments = words.slice(1).filter((x) => ASSIGN.test(x.text));
+      if (assignments.some((x) => !holdsSecret(x))) return cutWord(wi);
     }
   }
-  // Otherwise the whole shell segment sets the credential (export, aws configure set, echo > file).
+  if (!setsCredential(seg.words)) return null;
+  // The whole segment sets the credential.
   if (segs.length === 1) return { seq, index, cut: [], wholeItem: true };
   if (si < segs.length - 1) return result([raw(seg.from, seg.next)]);
-  const prev = segs[si - 1];
-  return result([raw(prev.to, seg.to)]);
+  return result([raw(segs[si - 1].to, seg.to)]);
 }

@@ -107,7 +107,7 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
     case 'remove-credential': {
       const loc = locate(parsed.doc, f.start);
       if (!loc.seqItem) return 'the credential is not in a command list';
-      const c = commandCredentialAt(parsed, loc.seqItem.seq, loc.seqItem.index, f.start);
+      const c = commandCredentialAt(parsed, loc.seqItem.seq, loc.seqItem.index, f.start, a.ctx.secrets.map((s) => s.start));
       if (!c) return 'the command is written in a way that cannot be edited safely';
       if (c.wholeItem) return { ...none(), items: [{ seq: c.seq, index: c.index }] };
       return { ...none(), edits: c.cut.map(([s, e]) => ({ start: s, end: e, text: '' })) };

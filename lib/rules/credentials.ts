@@ -42,12 +42,13 @@ function advice(kind: SecretKind): string {
 /** RG401–RG405: credentials written anywhere in the config (the scanner is lib/secrets). */
 export const credentials: StaticRule = {
   ids: ['RG401', 'RG402', 'RG403', 'RG404', 'RG405'],
-  check: ({ parsed, secrets }) =>
-    secrets.map((hit): RawFinding => {
+  check: ({ parsed, secrets }) => {
+    const starts = secrets.map((s) => s.start);
+    return secrets.map((hit): RawFinding => {
       const loc = locate(parsed.doc, hit.start);
       let fix: RawFinding['fix'];
       if (loc.path === 'provider.aws_credentials' || loc.path.startsWith('provider.aws_credentials.')) fix = 'remove-aws-credentials';
-      else if (loc.seqItem && commandCredentialAt(parsed, loc.seqItem.seq, loc.seqItem.index, hit.start)) fix = 'remove-credential';
+      else if (loc.seqItem && commandCredentialAt(parsed, loc.seqItem.seq, loc.seqItem.index, hit.start, starts)) fix = 'remove-credential';
       const accountId = hit.kind === 'aws-access-key-id' ? awsAccountIdFromKeyId(hit.value) : undefined;
       return {
         ruleId: RULE_OF_KIND[hit.kind],
@@ -60,5 +61,6 @@ export const credentials: StaticRule = {
         ...(fix ? { fix } : {}),
         message: `${WHAT[hit.kind]} is written in the config${accountId ? ` (key of AWS account ${accountId})` : ''}: ${advice(hit.kind)}`,
       };
-    }),
+    });
+  },
 };

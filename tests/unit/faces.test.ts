@@ -145,7 +145,7 @@ describe('API input handling', () => {
     const res = await post(fixRoute, { text: readSample('role-arn') });
     const body = await res.json();
     expect(res.status).toBe(200);
-    expect(body.applied).toEqual(expect.arrayContaining([expect.objectContaining({ fix: 'use-instance-profile-arn', ruleId: 'RG205', line: 16 })]));
+    expect(body.applied).toEqual(expect.arrayContaining([expect.objectContaining({ fix: 'use-instance-profile-arn', ruleId: 'RG205', line: 19 })]));
     expect(body.text).toContain('instance-profile/ray/ray-head');
   });
 });

@@ -13,8 +13,15 @@ const HEAD_ARN = 'arn:aws:iam::314159265358:instance-profile/ray/ray-head';
 function syntheticKeys(seed: number) {
   const b32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   const b64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  let s = seed >>> 0 || 1;
-  const rnd = (n: number) => ((s = (s * 1103515245 + 12345) >>> 0) >>> 8) % n;
+  let s = seed >>> 0;
+  const rnd = (n: number) => {
+    // mulberry32: well-spread values, so the keys have the entropy of real ones
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
   const id = 'AKIAQ' + Array.from({ length: 15 }, () => b32[rnd(32)]).join('');
   const secret = Array.from({ length: 40 }, () => b64[rnd(64)]).join('');
   return { id, secret };
@@ -152,5 +159,26 @@ describe('property: fixing generated configs', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('remove-credential keeps what the command does', () => {
+  it('keeps `env ... ray start` and commands that use a token for something else', async () => {
+    const { id, secret } = syntheticKeys(99);
+    const gh = 'ghp_' + syntheticKeys(5).secret.replace(/[+/]/g, 'a').slice(0, 36);
+    const t = `cluster_name: t
+provider: {type: aws}
+worker_start_ray_commands:
+  - env AWS_ACCESS_KEY_ID=${id} AWS_SECRET_ACCESS_KEY=${secret} ray start --address=$RAY_HEAD_IP:6379
+setup_commands:
+  - git clone https://${gh}@github.com/example/repo.git
+  - export AWS_ACCESS_KEY_ID=${id} AWS_DEFAULT_REGION=us-east-1
+`;
+    const r = await fixConfig(t, {});
+    expect(r.text).toContain('  - env ray start --address=$RAY_HEAD_IP:6379\n');
+    expect(r.text).toContain(`  - git clone https://${gh}@github.com/example/repo.git\n`); // no safe removal: left for the user
+    expect(r.text).toContain('  - export AWS_DEFAULT_REGION=us-east-1\n');
+    const gitFinding = analyzeStatic(t).findings.find((f) => f.line === 6);
+    expect(gitFinding?.fix).toBeUndefined();
   });
 });
