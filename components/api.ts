@@ -1,0 +1,111 @@
+import type { FixId, Report } from '@/lib/findings/types';
+
+/** Client side of the dashboard's HTTP API (shared/RULES.md). Errors never carry the config text. */
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface IamProfile {
+  arn: string;
+  name: string;
+  roleName: string | null;
+  usable: boolean;
+}
+
+export interface IamInfo {
+  kind: 'demo' | 'snapshot' | 'live';
+  label: string;
+  accountId: string;
+  partition: string;
+  capturedAt?: string | null;
+  profiles: IamProfile[];
+}
+
+export interface Sample {
+  id: string;
+  title: string;
+  description: string;
+}
+
+export interface AppliedFix {
+  fix: string;
+  ruleId: string;
+  line: number;
+}
+
+export interface FixResponse {
+  text: string;
+  applied: AppliedFix[];
+}
+
+const MAX_ERROR_CHARS = 300;
+
+async function request(url: string, init?: RequestInit): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, cache: 'no-store' });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError('Could not reach the Rayguard server. Is it running?', 0);
+  }
+  if (!res.ok) {
+    let message = `${res.status} ${res.statusText}`.trim();
+    try {
+      const body: unknown = await res.json();
+      if (body && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string') {
+        message = `${res.status}: ${(body as { error: string }).error}`;
+      }
+    } catch {
+      // Not JSON: keep the status line. The body is never shown (it could echo input).
+    }
+    if (message.length > MAX_ERROR_CHARS) message = `${message.slice(0, MAX_ERROR_CHARS)}…`;
+    throw new ApiError(message, res.status);
+  }
+  return res;
+}
+
+async function postJson<T>(url: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  const res = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+  });
+  return (await res.json()) as T;
+}
+
+export function validateText(text: string, fileName: string, signal?: AbortSignal): Promise<Report> {
+  return postJson<Report>('/api/validate', { text, fileName }, signal);
+}
+
+export function fixText(
+  text: string,
+  options: { fixes?: FixId[]; profiles?: Record<string, string> } = {},
+  signal?: AbortSignal,
+): Promise<FixResponse> {
+  return postJson<FixResponse>('/api/fix', { text, ...options }, signal);
+}
+
+export async function getIam(signal?: AbortSignal): Promise<IamInfo> {
+  return (await (await request('/api/iam', { signal })).json()) as IamInfo;
+}
+
+export async function getSamples(signal?: AbortSignal): Promise<Sample[]> {
+  return (await (await request('/api/samples', { signal })).json()) as Sample[];
+}
+
+export async function getSampleText(id: string, signal?: AbortSignal): Promise<string> {
+  return (await request(`/api/samples/${encodeURIComponent(id)}`, { signal })).text();
+}
+
+export function describeError(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  return 'Unexpected error in the dashboard.';
+}

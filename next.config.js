@@ -1,0 +1,38 @@
+// package.json has "type": "module", so this file is ESM.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+// monaco-worker-manager 2.0.1 (a dependency of monaco-yaml) still imports Monaco's pre-0.56 path,
+// which monaco-editor 0.57's exports map no longer resolves (see shared/STACK.md §3).
+const OLD_WORKER = 'monaco-editor/esm/vs/editor/editor.worker.js';
+
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  poweredByHeader: false,
+  // next dev 16.5 otherwise writes AGENTS.md into the project root.
+  agentRules: false,
+  experimental: { agentUpgrade: false },
+  turbopack: {
+    resolveAlias: { [OLD_WORKER]: 'monaco-editor/editor/editor.worker.js' },
+  },
+  webpack(config) {
+    config.resolve.alias[`${OLD_WORKER}$`] = path.join(root, 'node_modules/monaco-editor/esm/vs/editor/editor.worker.js');
+    return config;
+  },
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'Referrer-Policy', value: 'no-referrer' },
+          { key: 'X-Frame-Options', value: 'DENY' },
+        ],
+      },
+    ];
+  },
+};
+
+export default nextConfig;
