@@ -19,11 +19,11 @@ export async function checkIam(ctx: RuleContext, source: IamSource): Promise<Raw
       ruleId, start: pv.valueRange![0], end: pv.valueRange![1], yamlPath: pv.valuePath ?? pv.ref.path, message,
     });
     if (pv.arn && info.accountId && pv.arn.account !== info.accountId) {
-      out.push(at('RG307', `not verified: the profile is in account ${pv.arn.account}, and the IAM source (${info.label}) describes account ${info.accountId}`));
+      out.push(at('RG307', `Not verified: the profile is in account ${pv.arn.account}, and the IAM source (${info.label}) describes account ${info.accountId}`));
       continue;
     }
     if (pv.arn && info.partition && pv.arn.partition !== info.partition) {
-      out.push(at('RG307', `not verified: the profile is in partition ${pv.arn.partition}, and the IAM source describes ${info.partition}`));
+      out.push(at('RG307', `Not verified: the profile is in partition ${pv.arn.partition}, and the IAM source describes ${info.partition}`));
       continue;
     }
     const name = pv.arn?.name ?? pv.name!;
@@ -31,7 +31,7 @@ export async function checkIam(ctx: RuleContext, source: IamSource): Promise<Raw
     try {
       profile = await source.getInstanceProfile(name);
     } catch (e) {
-      out.push(at('RG307', `not verified: ${e instanceof IamUnavailableError ? e.reason : 'the IAM source failed'}`));
+      out.push(at('RG307', `Not verified: ${e instanceof IamUnavailableError ? e.reason : 'the IAM source failed'}`));
       continue;
     }
     const where = info.accountId ? ` in account ${info.accountId}` : '';
@@ -53,13 +53,13 @@ export async function checkIam(ctx: RuleContext, source: IamSource): Promise<Raw
     }
     const role = profile.roles[0];
     if (!role) {
-      out.push(at('RG302', `instance profile ${profile.name} carries no role: nodes would start without AWS credentials. Add one with \`aws iam add-role-to-instance-profile\``));
+      out.push(at('RG302', `Instance profile ${profile.name} carries no role: nodes would start without AWS credentials. Add one with \`aws iam add-role-to-instance-profile\``));
       continue;
     }
     const trust = ec2CanAssume(role.trustPolicy);
     if (!trust.trusted) {
       const svcs = trustedServices(role.trustPolicy);
-      out.push(at('RG303', `role ${role.name} in this profile does not trust EC2 (${trust.reason}${svcs.length ? `; it trusts ${svcs.join(', ')}` : ''}): allow ec2.amazonaws.com to sts:AssumeRole`));
+      out.push(at('RG303', `Role ${role.name} in this profile does not trust EC2 (${trust.reason}${svcs.length ? `; it trusts ${svcs.join(', ')}` : ''}): allow ec2.amazonaws.com to sts:AssumeRole`));
     }
   }
   return out;

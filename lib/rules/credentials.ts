@@ -34,6 +34,8 @@ const WHAT: Record<SecretKind, string> = {
   'azure-storage-key': 'an Azure storage account key',
 };
 
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 function advice(kind: SecretKind): string {
   if (kind.startsWith('aws-')) return 'rotate it in IAM, remove it, and give the nodes an instance profile instead';
   return 'revoke or rotate it, and pass it to the nodes from a secret store at run time';
@@ -59,7 +61,7 @@ export const credentials: StaticRule = {
         preview: maskSecret(hit.value),
         ...(accountId ? { accountId } : {}),
         ...(fix ? { fix } : {}),
-        message: `${WHAT[hit.kind]} is written in the config${accountId ? ` (key of AWS account ${accountId})` : ''}: ${advice(hit.kind)}`,
+        message: `${capitalize(WHAT[hit.kind])} is written in the config${accountId ? ` (key of AWS account ${accountId})` : ''}: ${advice(hit.kind)}`,
       };
     });
   },

@@ -38,7 +38,7 @@ function readProfile(ctx: RuleContext, ref: InstanceProfileRef): ProfileValue {
     pv.problems.push({ ruleId, start: at(range)[0], end: at(range)[1], message, yamlPath, ...extra });
 
   if (ref.keyName !== 'IamInstanceProfile') {
-    add('RG203', keyRange, `the key must be spelled \`IamInstanceProfile\` (EC2 parameter names are case-sensitive); Ray and EC2 ignore or reject this spelling`);
+    add('RG203', keyRange, `The key must be spelled \`IamInstanceProfile\` (EC2 parameter names are case-sensitive); Ray and EC2 ignore or reject this spelling`);
   }
   if (value === null || isEmpty(value) && !isSeq(value)) {
     add('RG203', nodeRange(value) ?? keyRange, 'IamInstanceProfile is empty: give it `Arn: <instance-profile ARN>` or `Name: <profile name>`. An empty value also stops Ray from setting up its default profile');
@@ -65,7 +65,7 @@ function readProfile(ctx: RuleContext, ref: InstanceProfileRef): ProfileValue {
     if (e.key === 'Arn') arnEntry = e;
     else if (e.key === 'Name') nameEntry = e;
     else if (e.key.toLowerCase() === 'arn' || e.key.toLowerCase() === 'name') {
-      add('RG203', kr, `the key must be spelled \`${e.key.toLowerCase() === 'arn' ? 'Arn' : 'Name'}\`: EC2 parameter names are case-sensitive`, joinPath(ref.path, e.key));
+      add('RG203', kr, `The key must be spelled \`${e.key.toLowerCase() === 'arn' ? 'Arn' : 'Name'}\`: EC2 parameter names are case-sensitive`, joinPath(ref.path, e.key));
     } else {
       add('RG203', kr, 'IamInstanceProfile takes only `Arn` or `Name`; EC2 rejects other keys', joinPath(ref.path, e.key));
     }
@@ -94,33 +94,33 @@ function readArn(ctx: RuleContext, pv: ProfileValue, node: Node | null, path: st
     return;
   }
   if (findPlaceholder(s)) {
-    add('RG207', 'the ARN still holds a placeholder; put in the real account id and profile name');
+    add('RG207', 'The ARN still holds a placeholder; put in the real account id and profile name');
     return;
   }
   const p = parseIamArn(s.trim() === s ? s : s.trim());
   if (s.trim() !== s) {
-    add('RG204', 'the ARN has spaces or line breaks around it; remove them');
+    add('RG204', 'The ARN has spaces or line breaks around it; remove them');
     return;
   }
   if (!p.ok) {
-    add('RG204', `not a valid instance-profile ARN: ${describeArnProblem(p.problem)}`);
+    add('RG204', `Not a valid instance-profile ARN: ${describeArnProblem(p.problem)}`);
     return;
   }
   if (p.value.resourceType === 'role') {
-    add('RG205', 'this is a role ARN; EC2 needs the ARN of an instance profile that contains the role (`…:instance-profile/<name>`)', { fix: 'use-instance-profile-arn' });
+    add('RG205', 'This is a role ARN; EC2 needs the ARN of an instance profile that contains the role (`…:instance-profile/<name>`)', { fix: 'use-instance-profile-arn' });
     pv.valueRange = range;
     pv.valuePath = path;
     return;
   }
   if (p.value.resourceType !== 'instance-profile') {
-    add('RG204', `not a valid instance-profile ARN: ${describeArnProblem('resource-type')}`);
+    add('RG204', `Not a valid instance-profile ARN: ${describeArnProblem('resource-type')}`);
     return;
   }
   const region = ctx.model?.region;
   if (region) {
     const want = partitionOfRegion(region);
     if (want !== p.value.partition) {
-      add('RG209', `the ARN is in partition \`${p.value.partition}\` but region \`${region}\` is in \`${want}\`: use a profile from the cluster's partition`);
+      add('RG209', `The ARN is in partition \`${p.value.partition}\` but region \`${region}\` is in \`${want}\`: use a profile from the cluster's partition`);
     }
   }
   pv.arn = p.value;
@@ -138,7 +138,7 @@ function readName(pv: ProfileValue, node: Node | null, path: string, fallback: R
     return;
   }
   if (findPlaceholder(s)) {
-    add('RG207', 'the profile name is a placeholder; put in the real profile name');
+    add('RG207', 'The profile name is a placeholder; put in the real profile name');
     return;
   }
   if (s.startsWith('arn:')) {
@@ -146,7 +146,7 @@ function readName(pv: ProfileValue, node: Node | null, path: string, fallback: R
     return;
   }
   if (s.length > 128 || !IAM_NAME.test(s)) {
-    add('RG204', 'not a valid instance profile name: 1-128 letters, digits or `+=,.@_-`, no path');
+    add('RG204', 'Not a valid instance profile name: 1-128 letters, digits or `+=,.@_-`, no path');
     return;
   }
   if (!pv.arn) {

@@ -4,5 +4,5 @@ import type { StaticRule } from './types';
 export const yamlSyntax: StaticRule = {
   ids: ['RG101'],
   check: ({ parsed }) =>
-    parsed.problems.map((p) => ({ ruleId: 'RG101', start: p.start, end: p.end, message: p.message, yamlPath: '' })),
+    parsed.problems.map((p) => ({ ruleId: 'RG101', start: p.start, end: p.end, message: p.message.charAt(0).toUpperCase() + p.message.slice(1), yamlPath: '' })),
 };

@@ -11,7 +11,7 @@ export const headProfileMissing: StaticRule = {
     const fixable = !head.legacy && head.node !== null && (head.nodeConfigEntry === null || head.nodeConfig !== null) && !head.nodeConfigEntry?.merged;
     return [{
       ruleId: 'RG201', start: head.keyRange[0], end: head.keyRange[1], yamlPath: head.path,
-      message: 'the head node type has no IamInstanceProfile: Ray will use or create the account-wide `ray-autoscaler-v1` profile with AmazonEC2FullAccess and AmazonS3FullAccess. Set an instance profile in its node_config',
+      message: 'The head node type has no IamInstanceProfile: Ray will use or create the account-wide `ray-autoscaler-v1` profile with AmazonEC2FullAccess and AmazonS3FullAccess. Set an instance profile in its node_config',
       ...(fixable ? { fix: 'add-instance-profile' as const } : {}),
     }];
   },

@@ -10,7 +10,7 @@ export const workerProfileMissing: StaticRule = {
       .filter((n) => !n.isHead && !effectiveProfile(model, n))
       .map((n) => ({
         ruleId: 'RG202', start: n.keyRange[0], end: n.keyRange[1], yamlPath: n.path,
-        message: `worker node type has no IamInstanceProfile: its nodes get no AWS credentials (Ray never gives workers the head's profile). If they need S3 or other AWS access, give them a profile and allow the head role iam:PassRole on its role`,
+        message: `This worker node type has no IamInstanceProfile: its nodes get no AWS credentials (Ray never gives workers the head's profile). If they need S3 or other AWS access, give them a profile and allow the head role iam:PassRole on its role`,
       }));
   },
 };
