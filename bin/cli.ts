@@ -4,7 +4,8 @@ import { SEVERITY_RANK, type FileReport, type Finding, type Report, type Severit
 import { demoIamSource } from '../lib/iam/demo';
 import { snapshotFromJson, SnapshotFormatError } from '../lib/iam/snapshot';
 import type { IamSource } from '../lib/iam/types';
-import { validate } from '../lib/validate';
+import { BaselineFormatError, makeBaseline, parseBaseline, type Baseline } from '../lib/findings/baseline';
+import { analyze, validate } from '../lib/validate';
 
 const VERSION = '0.1.0';
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -14,16 +15,22 @@ const HELP = `rayguard ${VERSION} — checks Ray cluster configs for AWS (instan
 Usage:
   rayguard check [--format text|json] [--iam-snapshot FILE | --iam-demo] [--fail-on LEVEL] FILE...
   rayguard fix FILE [-o OUT] [--profile NODE_TYPE=ARN]... [--iam-snapshot FILE | --iam-demo]
+  rayguard baseline [-o OUT] [--iam-snapshot FILE | --iam-demo] FILE...
 
 check   prints findings; exits 0 when none at or above --fail-on (error|warning|info|none,
         default error), 1 when there are, 2 on usage errors or unreadable files.
 fix     writes the corrected config to OUT (default: standard output); a summary goes to stderr.
+baseline  writes fingerprints of the current findings (salted hashes, never a secret) to OUT
+        (default .rayguard-baseline.json); \`check --baseline OUT\` then reports only new ones.
+
+Inline ignore: \`# rayguard:ignore RG401 <reason>\` on the finding's line or alone on the line above.
 
 --iam-snapshot FILE   check instance profiles against the JSON of
                       \`aws iam get-account-authorization-details\` (optionally with an
                       InstanceProfiles array from \`aws iam list-instance-profiles\`)
 --iam-demo            use the embedded demo account
 --profile T=ARN       the instance profile to add to node type T (fix)
+--baseline FILE       report only findings that are not in FILE (check)
 `;
 
 class UsageError extends Error {}
@@ -36,6 +43,7 @@ interface Args {
   snapshot?: string;
   demo: boolean;
   out?: string;
+  baseline?: string;
   profiles: Record<string, string>;
 }
 
@@ -66,6 +74,7 @@ function parseArgs(argv: string[]): Args {
       }
       case '--iam-snapshot': a.snapshot = value(); break;
       case '--iam-demo': a.demo = true; break;
+      case '--baseline': a.baseline = value(); break;
       case '-o': case '--output': a.out = value(); break;
       case '--profile': {
         const v = value();
@@ -132,12 +141,27 @@ function formatText(reports: FileReport[]): string {
   return lines.join('\n') + '\n';
 }
 
+function readBaseline(file: string): Baseline {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the baseline ${file}`);
+  }
+  try {
+    return parseBaseline(JSON.parse(text));
+  } catch (e) {
+    throw new UsageError(`${file}: ${e instanceof BaselineFormatError ? e.message : 'not valid JSON'}`);
+  }
+}
+
 async function check(a: Args): Promise<number> {
   if (a.files.length === 0) throw new UsageError('check needs at least one FILE');
   const iam = iamSource(a);
+  const baseline = a.baseline ? readBaseline(a.baseline) : null;
   const texts = a.files.map((f) => [f, readConfig(f)] as const);
   const files: FileReport[] = [];
-  for (const [path, text] of texts) files.push({ path, findings: await validate(text, { iam }) });
+  for (const [path, text] of texts) files.push({ path, findings: await validate(text, { iam, baseline }) });
   const report: Report = { version: 1, files };
   process.stdout.write(a.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatText(files));
   if (a.failOn === 'none') return 0;
@@ -157,12 +181,25 @@ async function fix(a: Args): Promise<number> {
   return 0;
 }
 
+async function baseline(a: Args): Promise<number> {
+  if (a.files.length === 0) throw new UsageError('baseline needs at least one FILE');
+  const iam = iamSource(a);
+  const raw = [];
+  for (const f of a.files) raw.push(...(await analyze(readConfig(f), { iam })).raw);
+  const b = await makeBaseline(raw);
+  const out = a.out ?? '.rayguard-baseline.json';
+  writeFileSync(out, JSON.stringify(b, null, 2) + '\n');
+  process.stderr.write(`wrote ${b.fingerprints.length} fingerprints to ${out}\n`);
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const a = parseArgs(argv);
     switch (a.command) {
       case 'check': return await check(a);
       case 'fix': return await fix(a);
+      case 'baseline': return await baseline(a);
       case 'help': case '--help': case '-h': case '': process.stdout.write(HELP); return a.command === '' ? 2 : 0;
       case '--version': case 'version': process.stdout.write(`${VERSION}\n`); return 0;
       default: throw new UsageError(`unknown command ${a.command}`);

@@ -2,6 +2,8 @@ import { parseConfig, type ParsedConfig } from './config/parse';
 import { walkConfig } from './config/walk';
 import { rule } from './findings/catalogue';
 import { compareFindings, type Finding } from './findings/types';
+import { newFindings, type Baseline } from './findings/baseline';
+import { applyIgnores } from './findings/suppress';
 import { checkIam } from './iam/checks';
 import type { IamSource } from './iam/types';
 import { STATIC_RULES } from './rules/index';
@@ -63,17 +65,26 @@ function staticRaw(ctx: RuleContext): RawFinding[] {
 /** Static checks only (no IAM): what the browser computes as the user types. */
 export function analyzeStatic(text: string): Analysis {
   const ctx = contextOf(text);
-  return finish(ctx, staticRaw(ctx));
+  return finish(ctx, applyIgnores(ctx.parsed, staticRaw(ctx)));
 }
 
-/** Static checks plus IAM checks against `iam` when given. */
-export async function analyze(text: string, opts: { iam?: IamSource | null } = {}): Promise<Analysis> {
+export interface AnalyzeOptions {
+  /** Check instance profiles against this IAM source. */
+  iam?: IamSource | null;
+  /** Report only findings that are not in this baseline. */
+  baseline?: Baseline | null;
+}
+
+/** Static checks plus IAM checks against `iam` when given; inline ignores and a baseline applied. */
+export async function analyze(text: string, opts: AnalyzeOptions = {}): Promise<Analysis> {
   const ctx = contextOf(text);
-  const raw = staticRaw(ctx);
+  let raw = staticRaw(ctx);
   if (opts.iam && ctx.model) raw.push(...(await checkIam(ctx, opts.iam)));
+  raw = applyIgnores(ctx.parsed, raw);
+  if (opts.baseline) raw = await newFindings(raw, opts.baseline);
   return finish(ctx, raw);
 }
 
-export async function validate(text: string, opts: { iam?: IamSource | null } = {}): Promise<Finding[]> {
+export async function validate(text: string, opts: AnalyzeOptions = {}): Promise<Finding[]> {
   return (await analyze(text, opts)).findings;
 }

@@ -28,6 +28,8 @@ export interface Location {
   path: string;
   /** The innermost sequence item holding the offset, when that item is a scalar. */
   seqItem: { seq: YAMLSeq; index: number } | null;
+  /** True when the offset is inside a scalar's own text (not a comment or the space around it). */
+  inScalar: boolean;
 }
 
 /**
@@ -39,6 +41,10 @@ export function locate(doc: Document | null, offset: number): Location {
   let node: unknown = doc?.contents ?? null;
   let path = '';
   let seqItem: Location['seqItem'] = null;
+  if (isScalar(node)) {
+    const r = nodeRange(node);
+    return { path, seqItem, inScalar: !!r && r[0] <= offset && offset < r[1] };
+  }
   for (let guard = 0; guard < 10_000 && node; guard++) {
     if (isMap(node)) {
       const i = itemAt(node.items, offset);
@@ -67,7 +73,8 @@ export function locate(doc: Document | null, offset: number): Location {
       node = node.items[i];
     } else break;
   }
-  return { path, seqItem };
+  const r = isScalar(node) ? nodeRange(node) : null;
+  return { path, seqItem, inScalar: !!r && r[0] <= offset && offset < r[1] };
 }
 
 export function pathAt(doc: Document | null, offset: number): string {

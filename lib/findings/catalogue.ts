@@ -61,6 +61,13 @@ export const RULES: readonly RuleDoc[] = [
     example: 'head_node:\n  InstanceType: m5.large\n  IamInstanceProfile:\n    Arn: arn:aws:iam::123456789012:instance-profile/ray-head',
   }),
   R({
+    id: 'RG106', name: 'ignore-comment', severity: 'warning', checked: true,
+    summary: 'A `# rayguard:ignore` comment without a rule id or without a reason.',
+    why: 'An ignored finding is a decision someone made; without the reason, the next reader cannot tell a known exception from a hidden leak. The finding is still suppressed.',
+    howToFix: 'Write the rule id and the reason: `# rayguard:ignore RG401 test fixture key, revoked` on the line or on the line above.',
+    example: '- export AWS_ACCESS_KEY_ID=AKIA...  # rayguard:ignore RG401',
+  }),
+  R({
     id: 'RG201', name: 'head-profile-missing', severity: 'warning', checked: true,
     summary: 'The head node type has no `IamInstanceProfile`.',
     why: 'Ray then looks up, or creates, the account-wide `ray-autoscaler-v1` profile and role with AmazonEC2FullAccess and AmazonS3FullAccess. Every cluster in the account shares it, and creating it needs IAM write access on the machine running `ray up`.',

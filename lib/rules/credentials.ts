@@ -58,6 +58,7 @@ export const credentials: StaticRule = {
         end: hit.end,
         yamlPath: loc.path,
         kind: hit.kind,
+        identity: `${hit.kind}:${hit.value}`,
         preview: maskSecret(hit.value),
         ...(accountId ? { accountId } : {}),
         ...(fix ? { fix } : {}),

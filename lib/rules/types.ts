@@ -16,6 +16,11 @@ export interface RawFinding {
   kind?: string;
   preview?: string;
   accountId?: string;
+  /**
+   * What makes this finding the same finding elsewhere (a credential's kind and value), for
+   * baseline fingerprints only. In memory only: never copied into a Finding or any output.
+   */
+  identity?: string;
 }
 
 export interface RuleContext {

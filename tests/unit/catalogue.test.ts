@@ -23,8 +23,9 @@ describe('rule catalogue', () => {
   it('every rule module reports only catalogued ids, and every checked static rule has a module', () => {
     const moduleIds = new Set(STATIC_RULES.flatMap((r) => r.ids));
     for (const id of moduleIds) expect(RULES.some((r) => r.id === id)).toBe(true);
-    const iamIds = ['RG301', 'RG302', 'RG303', 'RG307'];
-    for (const r of RULES.filter((x) => x.checked)) expect(moduleIds.has(r.id) || iamIds.includes(r.id)).toBe(true);
+    // Checked outside the static rules: IAM (lib/iam/checks.ts) and inline ignores (lib/findings/suppress.ts).
+    const elsewhere = ['RG106', 'RG301', 'RG302', 'RG303', 'RG307'];
+    for (const r of RULES.filter((x) => x.checked)) expect(moduleIds.has(r.id) || elsewhere.includes(r.id)).toBe(true);
   });
 
   it('docs/rules.md is generated from the catalogue (run `npm run docs:rules`)', () => {
