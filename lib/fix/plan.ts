@@ -24,6 +24,8 @@ export interface FixOptions {
   fixes?: FixId[];
   /** Instance-profile ARN per node type name, chosen by the user. */
   profiles?: Record<string, string>;
+  /** Only the findings that start at these positions (a quick fix on one marker). */
+  targets?: Array<{ ruleId: string; line: number; column: number }>;
 }
 
 export interface AppliedFix {
@@ -64,8 +66,13 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
   const skipped: SkippedFix[] = [];
   const lines = analysis.parsed.lines;
   const lineOf = (r: RawFinding) => lines.lineOf(r.start) + 1;
+  const targeted = (f: RawFinding) => {
+    if (!opts.targets) return true;
+    const p = lines.position(f.start);
+    return opts.targets.some((t) => t.ruleId === f.ruleId && t.line === p.line && t.column === p.column);
+  };
   for (const f of analysis.raw) {
-    if (!f.fix || (wanted && !wanted.has(f.fix))) continue;
+    if (!f.fix || (wanted && !wanted.has(f.fix)) || !targeted(f)) continue;
     const p = await planOne(analysis, f, opts);
     if (typeof p === 'string') skipped.push({ fix: f.fix, ruleId: f.ruleId, line: lineOf(f), reason: p });
     else planned.push(p);

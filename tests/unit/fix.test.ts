@@ -182,3 +182,17 @@ setup_commands:
     expect(gitFinding?.fix).toBeUndefined();
   });
 });
+
+describe('targeted fixes (one marker)', () => {
+  it('fixes only the finding at the given position', async () => {
+    const text = readSample('keys');
+    const all = analyzeStatic(text).findings.filter((f) => f.fix === 'remove-credential');
+    expect(all.length).toBeGreaterThan(2);
+    const one = all[all.length - 1];
+    const r = await fixConfig(text, { targets: [{ ruleId: one.ruleId, line: one.line, column: one.column }] });
+    expect(r.applied).toHaveLength(1);
+    expect(r.applied[0]).toMatchObject({ ruleId: one.ruleId, line: one.line });
+    const left = analyzeStatic(r.text).findings.filter((f) => f.fix === 'remove-credential');
+    expect(left).toHaveLength(all.length - 1);
+  });
+});
