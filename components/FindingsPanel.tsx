@@ -1,24 +1,42 @@
 'use client';
 
-import { memo, useMemo, useState, type KeyboardEvent } from 'react';
+import { memo, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import type { Finding, Severity } from '@/lib/findings/types';
 import { RULES, ruleDocsPath } from '@/lib/findings/catalogue';
 import { SeverityIcon, severityLabel } from './SeverityIcon';
 
+/** IAM findings (RG3xx) need the server's IAM source; everything else is computed live. */
+export const isIamFinding = (f: Finding) => f.ruleId.startsWith('RG3');
+
+/** The last server validation's IAM check. */
+export interface IamCheck {
+  /** Date.now() when it answered. */
+  at: number;
+  /** The text changed since. */
+  stale: boolean;
+  /** IAM findings it reported. */
+  count: number;
+}
+
 export interface FindingsPanelProps {
-  /** null: not validated yet. */
+  /** Live static findings plus the last validation's IAM findings; null before the first analysis. */
   findings: readonly Finding[] | null;
   validating: boolean;
-  /** The editor changed after the findings were computed. */
-  stale: boolean;
+  /** null: IAM not checked yet (no server validation of this text). */
+  iam: IamCheck | null;
+  /** Why the live analysis stopped, if it did. */
+  liveError: string | null;
   fileName: string | null;
   onSelect: (finding: Finding) => void;
+  onValidate: () => void;
 }
 
 const RULE_NAMES = new Map(RULES.map((r) => [r.id, r.name]));
 const SEVERITIES: Severity[] = ['error', 'warning', 'info'];
+/** A pasted file can have thousands of findings: list the first ones, count the rest. */
+const MAX_LISTED = 500;
 
-function FindingsPanelImpl({ findings, validating, stale, fileName, onSelect }: FindingsPanelProps) {
+function FindingsPanelImpl({ findings, validating, iam, liveError, fileName, onSelect, onValidate }: FindingsPanelProps) {
   const [hidden, setHidden] = useState<ReadonlySet<Severity>>(new Set());
 
   const counts = useMemo(() => {
@@ -37,10 +55,21 @@ function FindingsPanelImpl({ findings, validating, stale, fileName, onSelect }: 
       return next;
     });
 
+  const keys = new Map<string, number>();
+  const keyOf = (f: Finding) => {
+    const k = `${f.ruleId}:${f.line}:${f.column}:${f.endLine}:${f.endColumn}`;
+    const n = keys.get(k) ?? 0;
+    keys.set(k, n + 1);
+    return n ? `${k}#${n}` : k;
+  };
+
   return (
     <section className="panel findings" aria-labelledby="findings-title" data-testid="findings-panel">
       <header className="panel-head">
         <h2 id="findings-title">Findings</h2>
+        <span className="live-badge" title="Static checks and credential detection run as you type" data-testid="live-badge">
+          live
+        </span>
         {findings && (
           <div className="counts" data-testid="findings-summary" aria-label="Filter by severity">
             {SEVERITIES.map((s) => (
@@ -61,24 +90,23 @@ function FindingsPanelImpl({ findings, validating, stale, fileName, onSelect }: 
         )}
       </header>
 
-      {validating && (
-        <div className="panel-note busy" role="status" data-testid="validating">
-          <span className="spinner" aria-hidden="true" /> Validating…
+      {liveError && (
+        <div className="panel-note stale" role="status" data-testid="live-error">
+          Live checks stopped: {liveError}. Validate still checks everything.
         </div>
       )}
-      {!validating && stale && findings && (
-        <div className="panel-note stale">Edited since validation. Press Validate (Ctrl+Enter) to refresh.</div>
+      {validating ? (
+        <div className="panel-note busy" role="status" data-testid="validating">
+          <span className="spinner" aria-hidden="true" /> Validating with IAM…
+        </div>
+      ) : (
+        <IamNote iam={iam} onValidate={onValidate} />
       )}
 
       {findings === null ? (
-        !validating && (
-          <div className="empty-state">
-            <p>Not validated yet.</p>
-            <p className="muted">
-              Press <kbd>Validate</kbd> or <kbd>Ctrl</kbd>+<kbd>Enter</kbd> in the editor.
-            </p>
-          </div>
-        )
+        <div className="empty-state">
+          <p className="muted">Checking…</p>
+        </div>
       ) : findings.length === 0 ? (
         <div className="empty-state ok" data-testid="no-findings">
           <svg viewBox="0 0 16 16" width="28" height="28" aria-hidden="true">
@@ -86,13 +114,18 @@ function FindingsPanelImpl({ findings, validating, stale, fileName, onSelect }: 
             <path d="M4.8 8.3l2.1 2.1 4.3-4.6" stroke="#fff" strokeWidth="1.7" fill="none" strokeLinecap="round" strokeLinejoin="round" />
           </svg>
           <p>No findings in {fileName ?? 'this config'}.</p>
-          <p className="muted">Every check that ran passed.</p>
+          <p className="muted">{iam ? 'Every check that ran passed.' : 'Every static check passed; IAM is checked on Validate.'}</p>
         </div>
       ) : (
         <ol className="finding-list" data-testid="findings-list">
-          {shown.map((f, i) => (
-            <FindingItem key={`${f.ruleId}:${f.line}:${f.column}:${i}`} finding={f} onSelect={onSelect} />
+          {shown.slice(0, MAX_LISTED).map((f) => (
+            <FindingItem key={keyOf(f)} finding={f} iamStale={!!iam?.stale && isIamFinding(f)} onSelect={onSelect} />
           ))}
+          {shown.length > MAX_LISTED && (
+            <li className="muted filtered" data-testid="more-findings">
+              … and {shown.length - MAX_LISTED} more (all are marked in the editor).
+            </li>
+          )}
           {shown.length === 0 && <li className="muted filtered">All findings are filtered out.</li>}
         </ol>
       )}
@@ -100,7 +133,60 @@ function FindingsPanelImpl({ findings, validating, stale, fileName, onSelect }: 
   );
 }
 
-function FindingItem({ finding: f, onSelect }: { finding: Finding; onSelect: (f: Finding) => void }) {
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s ago`;
+  const m = Math.round(s / 60);
+  return m < 60 ? `${m} min ago` : `${Math.round(m / 60)} h ago`;
+}
+
+/** When IAM was last checked; its own component so that the clock does not re-render the list. */
+function IamNote({ iam, onValidate }: { iam: IamCheck | null; onValidate: () => void }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!iam) return;
+    setNow(Date.now());
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [iam]);
+
+  if (!iam) {
+    return (
+      <div className="panel-note" data-testid="iam-note" data-iam="unchecked">
+        <span className="muted">
+          Checked as you type. IAM (RG3xx) is checked when you press <kbd>Validate</kbd> (<kbd>Ctrl</kbd>+<kbd>Enter</kbd>).
+        </span>
+      </div>
+    );
+  }
+  const when = ago(now - iam.at);
+  const what = iam.count === 0 ? 'no IAM findings' : `${iam.count} IAM ${iam.count === 1 ? 'finding' : 'findings'}`;
+  return iam.stale ? (
+    <div className="panel-note stale" data-testid="iam-note" data-iam="stale">
+      <span>
+        IAM checked {when} — the text changed since; {what} shown as of then.
+      </span>
+      <button type="button" className="link-btn" onClick={onValidate} data-testid="validate-again">
+        Validate again
+      </button>
+    </div>
+  ) : (
+    <div className="panel-note" data-testid="iam-note" data-iam="current">
+      <span className="muted">
+        IAM checked {when}: {what}.
+      </span>
+    </div>
+  );
+}
+
+interface FindingItemProps {
+  finding: Finding;
+  /** An IAM finding of a text that changed since. */
+  iamStale: boolean;
+  onSelect: (f: Finding) => void;
+}
+
+function FindingItemImpl({ finding: f, iamStale, onSelect }: FindingItemProps) {
   const onKeyDown = (e: KeyboardEvent<HTMLLIElement>) => {
     if (e.target !== e.currentTarget) return;
     if (e.key === 'Enter' || e.key === ' ') {
@@ -109,16 +195,18 @@ function FindingItem({ finding: f, onSelect }: { finding: Finding; onSelect: (f:
     }
   };
   const name = RULE_NAMES.get(f.ruleId);
+  const iam = isIamFinding(f);
   return (
     <li
-      className={`finding sev-${f.severity}`}
+      className={`finding sev-${f.severity}${iamStale ? ' iam-stale' : ''}`}
       data-testid="finding"
       data-rule-id={f.ruleId}
       data-severity={f.severity}
       data-line={f.line}
+      data-source={iam ? 'iam' : 'live'}
       role="button"
       tabIndex={0}
-      title="Show in editor"
+      title={iamStale ? 'From the last validation; the text changed since. Show in editor' : 'Show in editor'}
       onClick={() => onSelect(f)}
       onKeyDown={onKeyDown}
     >
@@ -135,6 +223,7 @@ function FindingItem({ finding: f, onSelect }: { finding: Finding; onSelect: (f:
           {f.ruleId}
         </a>
         {name && <span className="rule-name">{name}</span>}
+        {iam && <span className="tag iam">{iamStale ? 'IAM, before the last edit' : 'IAM'}</span>}
         <span className="loc" data-testid="finding-location">
           {f.line}:{f.column}
         </span>
@@ -158,7 +247,7 @@ function FindingItem({ finding: f, onSelect }: { finding: Finding; onSelect: (f:
           </code>
         )}
         {f.fix && (
-          <span className="tag fixable" title="Fix can correct this">
+          <span className="tag fixable" title="A quick fix (Ctrl+. on the marker) or Fix can correct this">
             fix: {f.fix}
           </span>
         )}
@@ -166,5 +255,14 @@ function FindingItem({ finding: f, onSelect }: { finding: Finding; onSelect: (f:
     </li>
   );
 }
+
+const sameFinding = (a: Finding, b: Finding) =>
+  a === b ||
+  (a.ruleId === b.ruleId && a.severity === b.severity && a.message === b.message && a.line === b.line && a.column === b.column &&
+    a.endLine === b.endLine && a.endColumn === b.endColumn && a.yamlPath === b.yamlPath && a.kind === b.kind &&
+    a.preview === b.preview && a.accountId === b.accountId && a.fix === b.fix);
+
+/** Each live analysis brings new objects; unchanged findings keep their rendered item. */
+const FindingItem = memo(FindingItemImpl, (p, n) => p.iamStale === n.iamStale && p.onSelect === n.onSelect && sameFinding(p.finding, n.finding));
 
 export const FindingsPanel = memo(FindingsPanelImpl);

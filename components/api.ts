@@ -40,9 +40,24 @@ export interface AppliedFix {
   line: number;
 }
 
+export interface SkippedFix {
+  fix: string;
+  ruleId: string;
+  line: number;
+  reason: string;
+}
+
 export interface FixResponse {
   text: string;
   applied: AppliedFix[];
+  skipped?: SkippedFix[];
+}
+
+/** One finding to fix, by rule id and start (1-based line, code-point column). */
+export interface FixTargetBody {
+  ruleId: string;
+  line: number;
+  column: number;
 }
 
 const MAX_ERROR_CHARS = 300;
@@ -87,7 +102,7 @@ export function validateText(text: string, fileName: string, signal?: AbortSigna
 
 export function fixText(
   text: string,
-  options: { fixes?: FixId[]; profiles?: Record<string, string> } = {},
+  options: { fixes?: FixId[]; profiles?: Record<string, string>; targets?: FixTargetBody[] } = {},
   signal?: AbortSignal,
 ): Promise<FixResponse> {
   return postJson<FixResponse>('/api/fix', { text, ...options }, signal);

@@ -109,23 +109,31 @@ test('open a file, validate, jump to a finding, fix, see the diff, download', as
 
 test('typing in the editor and Ctrl+Enter validates the typed text', async ({ page }) => {
   await openDashboard(page);
+  const validateCalls: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('/api/validate')) validateCalls.push(r.url());
+  });
   await page.locator(editorLines).click();
   await page.keyboard.press('Control+End');
   await page.keyboard.type('cluster_name: again', { delay: 15 });
   await page.keyboard.press('Escape'); // close a completion list if one opened
-  await expect(page.getByTestId('findings-panel')).toContainText('Not validated yet');
+
+  // Checked as you type: a duplicate key is invalid YAML for Ray, RG101 on the typed line, with
+  // no request to the server; IAM waits for Validate.
+  const dup = findingItems(page, 'RG101');
+  await expect(dup.first()).toBeVisible();
+  await expect(page.getByTestId('iam-note')).toHaveAttribute('data-iam', 'unchecked');
+  expect(validateCalls).toEqual([]);
 
   const request = page.waitForRequest((r) => r.url().endsWith('/api/validate'));
   await page.keyboard.press('Control+Enter');
   const body = (await request).postDataJSON() as { text: string; fileName: string };
   expect(body.fileName).toBe('cluster.yaml');
   expect(body.text).toMatch(/\ncluster_name: again\s*$/);
-  // A duplicate key is invalid YAML for Ray: RG101 on the typed line.
-  const dup = findingItems(page, 'RG101');
-  await expect(dup.first()).toBeVisible();
   const lines = body.text.split('\n');
   const typedLine = lines.findIndex((l) => l.startsWith('cluster_name: again')) + 1;
   await expect(dup.first()).toHaveAttribute('data-line', String(typedLine));
+  await expect(page.getByTestId('iam-note')).toHaveAttribute('data-iam', 'current');
   await expect(page.locator('[data-testid="editor"] .squiggly-error').first()).toBeVisible();
 });
 

@@ -4,25 +4,57 @@ import { useCallback, useRef } from 'react';
 import Editor, { type OnMount } from '@monaco-editor/react';
 import { EDITOR_MODEL_PATH, monaco } from './setup';
 import { toCodePointColumn, toMonacoColumn } from './columns';
-import type { CursorPosition, EditorHandle } from './handle';
-import type { Finding, Severity } from '@/lib/findings/types';
+import type { CursorPosition, EditorHandle, LiveFindings, LiveStatus, ServerFixRequest, ServerFixResult } from './handle';
+import { createAnalysisClient } from './analysisClient';
+import { markerKey, markerMessage } from './markers';
+import { minimalReplacement } from './textEdit';
+import type { Finding, FixId, Severity } from '@/lib/findings/types';
 import { ruleDocsPath } from '@/lib/findings/catalogue';
+import { FIX_DESCRIPTIONS } from '@/lib/fix/descriptions';
 
 export interface YamlEditorProps {
   /** The initial text. The editor is uncontrolled: later changes go through the handle. */
   defaultValue: string;
-  onChange: (text: string) => void;
+  /** After every edit, with the new version (see EditorHandle.getVersion). */
+  onChange: (version: number) => void;
   onReady: (handle: EditorHandle) => void;
   /** Ctrl/Cmd+Enter inside the editor. */
   onValidateShortcut: () => void;
   onCursorChange?: (position: CursorPosition) => void;
+  /** The static findings of the text, live (markers are already set when this is called). */
+  onLiveFindings: (result: LiveFindings) => void;
+  onLiveStatus: (status: LiveStatus) => void;
+  /** Fixes that need IAM (add-instance-profile, use-instance-profile-arn) go to the server. */
+  serverFix: (req: ServerFixRequest) => Promise<ServerFixResult | null>;
+  /** A short message for the status bar (a quick fix that could not be applied, ...). */
+  onNotice: (message: string) => void;
 }
+
+declare global {
+  interface Window {
+    /** ms from "debounce fired" to "markers set", one entry per live analysis (for tests). */
+    __rayguardTimings?: number[];
+    /** ms of those spent in the worker's analyzeStatic (for tests). */
+    __rayguardWorkerTimings?: number[];
+    /** The live markers of the editor (for tests). */
+    __rayguardMarkers?: () => Array<{ owner: string; ruleId: string; severity: Severity; line: number; column: number; endLine: number; endColumn: number }>;
+  }
+}
+
+/** Wait after the last keystroke before analysing. */
+export const LIVE_DEBOUNCE_MS = 200;
+const LIVE_OWNER = 'rayguard';
+const IAM_OWNER = 'rayguard-iam';
+const QUICK_FIX_COMMAND = 'rayguard.applyQuickFix';
+/** Fixes that need the IAM source, so the server computes them. */
+const SERVER_FIXES: ReadonlySet<FixId> = new Set(['add-instance-profile', 'use-instance-profile-arn']);
 
 const SEVERITY: Record<Severity, monaco.MarkerSeverity> = {
   error: monaco.MarkerSeverity.Error,
   warning: monaco.MarkerSeverity.Warning,
   info: monaco.MarkerSeverity.Info,
 };
+const SEVERITY_NAME = new Map<monaco.MarkerSeverity, Severity>(Object.entries(SEVERITY).map(([k, v]) => [v, k as Severity]));
 
 // Memoized once: a new options object on every render makes @monaco-editor/react call
 // updateOptions, and a controlled value loses keystrokes (shared/STACK.md §3).
@@ -43,6 +75,8 @@ const OPTIONS: monaco.editor.IStandaloneEditorConstructionOptions = {
   dropIntoEditor: { enabled: false },
   scrollbar: { verticalScrollbarSize: 12, horizontalScrollbarSize: 12 },
   padding: { top: 6 },
+  lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.On },
+  hover: { delay: 250 },
 };
 
 export default function YamlEditor(props: YamlEditorProps) {
@@ -50,10 +84,155 @@ export default function YamlEditor(props: YamlEditorProps) {
   const latest = useRef(props);
   latest.current = props;
 
-  const onChange = useCallback((value: string | undefined) => latest.current.onChange(value ?? ''), []);
-
   const onMount = useCallback<OnMount>((editor) => {
     const model = () => editor.getModel();
+    const disposables: monaco.IDisposable[] = [];
+    const client = createAnalysisClient();
+    /** Findings behind the markers of both owners, by marker key, for the quick fixes. */
+    const findingsByMarker = new Map<string, Finding>();
+    const markerSets: Record<string, { findings: Finding[]; markers: monaco.editor.IMarkerData[] }> = {};
+    const timings: number[] = (window.__rayguardTimings = []);
+    const workerTimings: number[] = (window.__rayguardWorkerTimings = []);
+
+    const setMarkers = (owner: string, findings: readonly Finding[]) => {
+      const m = model();
+      if (!m) return;
+      const lineCount = m.getLineCount();
+      const markers = findings.map((f): monaco.editor.IMarkerData => {
+        const startLine = Math.min(Math.max(1, f.line), lineCount);
+        const endLine = Math.min(Math.max(startLine, f.endLine), lineCount);
+        const range = m.validateRange({
+          startLineNumber: startLine,
+          startColumn: toMonacoColumn(m.getLineContent(startLine), f.column),
+          endLineNumber: endLine,
+          endColumn: toMonacoColumn(m.getLineContent(endLine), f.endColumn),
+        });
+        return {
+          severity: SEVERITY[f.severity],
+          message: markerMessage(f),
+          source: 'rayguard',
+          code: { value: f.ruleId, target: monaco.Uri.parse(window.location.origin + ruleDocsPath(f.ruleId)) },
+          startLineNumber: range.startLineNumber,
+          startColumn: range.startColumn,
+          endLineNumber: range.endLineNumber,
+          endColumn: range.endColumn,
+        };
+      });
+      markerSets[owner] = { findings: findings.slice(), markers };
+      findingsByMarker.clear();
+      for (const set of Object.values(markerSets)) set.markers.forEach((mk, i) => findingsByMarker.set(markerKey(set.findings[i].ruleId, mk), set.findings[i]));
+      monaco.editor.setModelMarkers(m, owner, markers);
+    };
+
+    // ---- live analysis: debounced, in the worker, stale answers dropped ----
+    let debounce: ReturnType<typeof setTimeout> | undefined;
+    const runLive = () => {
+      clearTimeout(debounce);
+      debounce = undefined;
+      const m = model();
+      if (!m) return;
+      const start = performance.now();
+      performance.mark('rayguard:debounce-fired', { startTime: start });
+      const version = m.getAlternativeVersionId();
+      latest.current.onLiveStatus({ state: 'checking' });
+      client.analyze(m.getValue()).then(
+        (res) => {
+          if (!res || m.isDisposed()) return;
+          const markersStart = performance.now();
+          setMarkers(LIVE_OWNER, res.findings);
+          const end = performance.now();
+          performance.measure('rayguard:set-markers', { start: markersStart, end });
+          performance.mark('rayguard:markers-set', { startTime: end });
+          performance.measure('rayguard:analysis', { start, end });
+          timings.push(end - start);
+          workerTimings.push(res.workerMs);
+          if (timings.length > 1000) {
+            timings.splice(0, timings.length - 1000);
+            workerTimings.splice(0, workerTimings.length - 1000);
+            performance.clearMarks('rayguard:debounce-fired');
+            performance.clearMarks('rayguard:markers-set');
+            performance.clearMeasures('rayguard:analysis');
+            performance.clearMeasures('rayguard:set-markers');
+          }
+          latest.current.onLiveStatus({ state: 'ready' });
+          latest.current.onLiveFindings({ findings: res.findings, version });
+        },
+        (e: unknown) => {
+          if (m.isDisposed()) return;
+          latest.current.onLiveStatus({ state: 'failed', message: e instanceof Error ? e.message : 'the live analysis failed' });
+        },
+      );
+    };
+    const scheduleLive = () => {
+      clearTimeout(debounce);
+      debounce = setTimeout(runLive, LIVE_DEBOUNCE_MS);
+    };
+
+    // ---- quick fixes on rayguard markers ----
+    const findingOf = (marker: monaco.editor.IMarkerData): Finding | undefined => {
+      if (marker.source !== 'rayguard' || !marker.code || typeof marker.code === 'string') return undefined;
+      return findingsByMarker.get(markerKey(marker.code.value, marker));
+    };
+
+    const applyQuickFix = async (f: Finding) => {
+      const m = model();
+      if (!m || !f.fix) return;
+      const version = m.getVersionId();
+      const text = m.getValue();
+      const target = { ruleId: f.ruleId, line: f.line, column: f.column };
+      let fixed: { text: string; skipped: Array<{ reason: string }> } | null;
+      try {
+        fixed = SERVER_FIXES.has(f.fix) ? await latest.current.serverFix({ text, target, fix: f.fix }) : await client.fix(text, target, f.fix);
+      } catch (e) {
+        latest.current.onNotice(`Quick fix failed: ${e instanceof Error ? e.message : 'unknown error'}.`);
+        return;
+      }
+      if (!fixed || m.isDisposed()) return;
+      if (m.getVersionId() !== version) {
+        latest.current.onNotice('The text changed while the quick fix was computed; nothing was changed. Try again.');
+        return;
+      }
+      const edit = minimalReplacement(text, fixed.text);
+      if (!edit) {
+        latest.current.onNotice(`Quick fix not applied: ${fixed.skipped[0]?.reason ?? 'the finding is no longer there'}.`);
+        return;
+      }
+      const s = m.getPositionAt(edit.start);
+      const e = m.getPositionAt(edit.end);
+      // One undoable edit over the changed region only: Ctrl+Z restores the original.
+      editor.pushUndoStop();
+      editor.executeEdits('rayguard.quickFix', [
+        { range: new monaco.Range(s.lineNumber, s.column, e.lineNumber, e.column), text: edit.text, forceMoveMarkers: true },
+      ]);
+      editor.pushUndoStop();
+      latest.current.onNotice(`Applied: ${FIX_DESCRIPTIONS[f.fix]} (${f.ruleId}, line ${f.line}). Ctrl+Z undoes it.`);
+      runLive();
+    };
+
+    disposables.push(
+      monaco.editor.registerCommand(QUICK_FIX_COMMAND, (_accessor: unknown, f: Finding) => void applyQuickFix(f)),
+      monaco.languages.registerCodeActionProvider(
+        'yaml',
+        {
+          provideCodeActions(m, _range, context) {
+            if (m.uri.toString() !== model()?.uri.toString()) return { actions: [], dispose() {} };
+            const actions: monaco.languages.CodeAction[] = [];
+            const seen = new Set<string>();
+            for (const marker of context.markers) {
+              const f = findingOf(marker);
+              if (!f?.fix) continue;
+              const key = `${f.fix}|${f.ruleId}|${f.line}|${f.column}`;
+              if (seen.has(key)) continue;
+              seen.add(key);
+              const title = `Rayguard: ${FIX_DESCRIPTIONS[f.fix]}`;
+              actions.push({ title, kind: 'quickfix', isPreferred: true, diagnostics: [marker], command: { id: QUICK_FIX_COMMAND, title, arguments: [f] } });
+            }
+            return { actions, dispose() {} };
+          },
+        },
+        { providedCodeActionKinds: ['quickfix'] },
+      ),
+    );
 
     editor.addAction({
       id: 'rayguard.validate',
@@ -62,15 +241,49 @@ export default function YamlEditor(props: YamlEditorProps) {
       run: () => latest.current.onValidateShortcut(),
     });
 
-    editor.onDidChangeCursorPosition((e) => {
+    disposables.push(
+      editor.onDidChangeModelContent(() => {
+        const m = model();
+        if (!m) return;
+        scheduleLive();
+        // An undo sets the alternative version id after its change events: read it afterwards.
+        queueMicrotask(() => {
+          if (!m.isDisposed()) latest.current.onChange(m.getAlternativeVersionId());
+        });
+      }),
+      editor.onDidChangeCursorPosition((e) => {
+        const m = model();
+        if (!m) return;
+        const lineText = m.getLineContent(e.position.lineNumber);
+        latest.current.onCursorChange?.({ line: e.position.lineNumber, column: toCodePointColumn(lineText, e.position.column) });
+      }),
+    );
+
+    window.__rayguardMarkers = () => {
       const m = model();
-      if (!m) return;
-      const lineText = m.getLineContent(e.position.lineNumber);
-      latest.current.onCursorChange?.({ line: e.position.lineNumber, column: toCodePointColumn(lineText, e.position.column) });
+      if (!m) return [];
+      return [LIVE_OWNER, IAM_OWNER].flatMap((owner) =>
+        monaco.editor.getModelMarkers({ owner, resource: m.uri }).map((mk) => ({
+          owner,
+          ruleId: typeof mk.code === 'object' ? mk.code.value : String(mk.code ?? ''),
+          severity: SEVERITY_NAME.get(mk.severity) ?? 'info',
+          line: mk.startLineNumber,
+          column: toCodePointColumn(m.getLineContent(mk.startLineNumber), mk.startColumn),
+          endLine: mk.endLineNumber,
+          endColumn: toCodePointColumn(m.getLineContent(mk.endLineNumber), mk.endColumn),
+        })),
+      );
+    };
+
+    editor.onDidDispose(() => {
+      clearTimeout(debounce);
+      client.dispose();
+      disposables.forEach((d) => d.dispose());
     });
 
     const handle: EditorHandle = {
       getText: () => model()?.getValue() ?? '',
+      getVersion: () => model()?.getAlternativeVersionId() ?? 0,
       replaceText(text) {
         const m = model();
         if (!m) return;
@@ -80,32 +293,8 @@ export default function YamlEditor(props: YamlEditorProps) {
         editor.setPosition({ lineNumber: 1, column: 1 });
         editor.revealLine(1);
       },
-      showFindings(findings) {
-        const m = model();
-        if (!m) return;
-        const lineCount = m.getLineCount();
-        const markers = findings.map((f): monaco.editor.IMarkerData => {
-          const startLine = Math.min(Math.max(1, f.line), lineCount);
-          const endLine = Math.min(Math.max(startLine, f.endLine), lineCount);
-          const range = m.validateRange({
-            startLineNumber: startLine,
-            startColumn: toMonacoColumn(m.getLineContent(startLine), f.column),
-            endLineNumber: endLine,
-            endColumn: toMonacoColumn(m.getLineContent(endLine), f.endColumn),
-          });
-          return {
-            severity: SEVERITY[f.severity],
-            message: f.message,
-            source: 'rayguard',
-            code: { value: f.ruleId, target: monaco.Uri.parse(window.location.origin + ruleDocsPath(f.ruleId)) },
-            startLineNumber: range.startLineNumber,
-            startColumn: range.startColumn,
-            endLineNumber: range.endLineNumber,
-            endColumn: range.endColumn,
-          };
-        });
-        monaco.editor.setModelMarkers(m, 'rayguard', markers);
-      },
+      showIamFindings: (findings) => setMarkers(IAM_OWNER, findings),
+      analyzeNow: runLive,
       reveal(line, column) {
         const m = model();
         if (!m) return;
@@ -118,6 +307,7 @@ export default function YamlEditor(props: YamlEditorProps) {
       focus: () => editor.focus(),
     };
     latest.current.onReady(handle);
+    runLive();
   }, []);
 
   return (
@@ -126,7 +316,6 @@ export default function YamlEditor(props: YamlEditorProps) {
       defaultLanguage="yaml"
       path={EDITOR_MODEL_PATH}
       options={OPTIONS}
-      onChange={onChange}
       onMount={onMount}
       loading={<div className="editor-loading">Loading editor…</div>}
     />

@@ -10,10 +10,10 @@ import { profileArnForRole, usableProfiles } from '../iam/checks';
 import type { IamSource } from '../iam/types';
 import type { RawFinding } from '../rules/types';
 import { analyze, type Analysis } from '../validate';
-
-export { FIX_DESCRIPTIONS };
 import { commandCredentialAt } from './credentials';
 import { FIX_DESCRIPTIONS } from './descriptions';
+
+export { FIX_DESCRIPTIONS } from './descriptions';
 import { applyEdits, emptyCollection, removePair, removeSeqItem, type TextEdit } from './edits';
 
 
