@@ -8,7 +8,7 @@ import { checkIam } from './iam/checks';
 import type { IamSource } from './iam/types';
 import { STATIC_RULES } from './rules/index';
 import type { RawFinding, RuleContext } from './rules/types';
-import { scanText } from './secrets/index';
+import { maskSecret, scanText } from './secrets/index';
 
 /**
  * One validation: text → parse → walk → static rules + secrets scan → (IAM checks) → findings.
@@ -46,7 +46,43 @@ export function toFinding(ctx: RuleContext, r: RawFinding): Finding {
   return f;
 }
 
+/**
+ * Messages and YAML paths may quote source text (a node type name, a key). If a detected secret
+ * sits in such text, it is masked there too: no output holds a secret in clear.
+ */
+function secretRedactor(ctx: RuleContext): (s: string) => string {
+  const byLength = new Map<number, Set<string>>();
+  for (const h of ctx.secrets) {
+    for (const v of [h.value, ctx.parsed.text.slice(h.start, h.end)]) {
+      if (v.length < 8) continue;
+      const set = byLength.get(v.length) ?? new Set<string>();
+      set.add(v);
+      byLength.set(v.length, set);
+    }
+  }
+  if (byLength.size === 0) return (s) => s;
+  return (s) => {
+    let out = s;
+    for (const [len, set] of byLength) {
+      for (let i = 0; i + len <= out.length; i++) {
+        const sub = out.slice(i, i + len);
+        if (set.has(sub)) {
+          const masked = maskSecret(sub);
+          out = out.slice(0, i) + masked + out.slice(i + len);
+          i += masked.length - 1;
+        }
+      }
+    }
+    return out;
+  };
+}
+
 function finish(ctx: RuleContext, raw: RawFinding[]): Analysis {
+  const redact = secretRedactor(ctx);
+  for (const r of raw) {
+    r.message = redact(r.message);
+    r.yamlPath = redact(r.yamlPath);
+  }
   const seen = new Set<string>();
   const unique = raw.filter((r) => {
     const k = `${r.ruleId}:${r.start}:${r.end}`;

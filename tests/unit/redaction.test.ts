@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { analyze } from '@/lib/validate';
+import { fixConfig } from '@/lib/fix/plan';
+import { demoIamSource } from '@/lib/iam/demo';
+import { awsKeyId, awsSecret, githubClassic, makeRng } from '@/lib/secrets/synthetic';
+
+/** Every string a user or a program can see from a validation and a fix. */
+async function everyOutput(text: string): Promise<string> {
+  const a = await analyze(text, { iam: demoIamSource() });
+  const f = await fixConfig(text, { iam: demoIamSource() });
+  return JSON.stringify({ findings: a.findings, applied: f.applied, skipped: f.skipped });
+}
+
+describe('redaction: a detected secret never appears in any output', () => {
+  it('wherever it is planted: values, keys, node type names, comments, commands', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.constantFrom(0, 1, 2, 3, 4, 5, 6), async (seed, where) => {
+        const rng = makeRng(seed);
+        const id = awsKeyId(rng);
+        const secret = awsSecret(rng);
+        const gh = githubClassic(rng);
+        const places = [
+          `setup_commands:\n  - export AWS_ACCESS_KEY_ID=${id}\n  - export AWS_SECRET_ACCESS_KEY=${secret}\n`,
+          `available_node_types:\n  ${id}:\n    node_config: {}\n  w:\n    node_config: {}\nhead_node_type: ${id}\n`,
+          `head_node_type: ${id}\navailable_node_types:\n  h:\n    node_config: {}\n`,
+          `file_mounts:\n  "/home/ubuntu/${gh}": ~/x\n`,
+          `# aws_secret_access_key = ${secret} (old)\n# ${id}\n`,
+          `provider_extra: 1\nsetup_commands: ["git clone https://${gh}@github.com/o/r.git"]\n`,
+          `provider:\n  type: aws\n  aws_credentials: {aws_access_key_id: ${id}, aws_secret_access_key: ${secret}}\n  iam_role_${id}: x\n`,
+        ];
+        const text = `cluster_name: t\n${where === 6 ? '' : 'provider: {type: aws, region: us-west-2}\n'}${places[where]}`;
+        const out = await everyOutput(text);
+        for (const s of [id, secret, gh]) {
+          if (!text.includes(s)) continue;
+          expect(out).not.toContain(s);
+          expect(out).not.toContain(s.slice(4, 16)); // no long piece of it either
+        }
+      }),
+      { numRuns: 80 },
+    );
+  });
+});
