@@ -53,7 +53,19 @@ export interface Entry {
  * by `<<` merges (earlier sources win), each key once. Keys stay plain strings in a Map, so
  * `__proto__` and friends are ordinary data.
  */
-export function entries(doc: Document, map: YAMLMap, depth = 0, seen = new Set<unknown>()): Entry[] {
+/** Entries per mapping: the walk and several rules ask for the same ones. Documents are never mutated. */
+const entryCache = new WeakMap<YAMLMap, Entry[]>();
+
+export function entries(doc: Document, map: YAMLMap): Entry[] {
+  let hit = entryCache.get(map);
+  if (!hit) {
+    hit = collectEntries(doc, map, 0, new Set());
+    entryCache.set(map, hit);
+  }
+  return hit;
+}
+
+function collectEntries(doc: Document, map: YAMLMap, depth: number, seen: Set<unknown>): Entry[] {
   const out = new Map<string, Entry>();
   const merges: Node[] = [];
   if (seen.has(map)) return [];
@@ -74,7 +86,7 @@ export function entries(doc: Document, map: YAMLMap, depth = 0, seen = new Set<u
     for (const m of merges) {
       const src = deref(doc, m);
       if (!isMap(src)) continue;
-      for (const e of entries(doc, src, depth + 1, seen)) {
+      for (const e of collectEntries(doc, src, depth + 1, seen)) {
         if (!out.has(e.key)) out.set(e.key, { ...e, merged: true });
       }
     }

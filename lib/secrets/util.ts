@@ -81,7 +81,7 @@ const DEFAULT_VALUES: ReadonlySet<string> = new Set([
 ]);
 
 /** Substrings (case-insensitive) that mark a placeholder rather than a credential. */
-const PLACEHOLDER_WORDS = /example|sample|placeholder|replace[_-]?me|change[_-]?me|your[_-]|dummy|redacted|insert[_-]|paste[_-]|fake[_-]|<|>|\.\.\.|…/i;
+const PLACEHOLDER_WORDS = /example|sample|placeholder|replace[_-]?me|change[_-]?me|your[_-]|dummy|redacted|insert[_-]|paste[_-]|fake[_-]|<|>|^\.\.\.|\.\.\.$|…/i;
 
 /**
  * True for values that are references or placeholders, not literal credentials:
@@ -94,7 +94,8 @@ export function isPlaceholder(value: string): boolean {
   if (v.includes('{{') || v.includes('}}') || /^\{[^}]*\}$/.test(v)) return true;
   if (/^%[A-Za-z_]+%$|^@[A-Za-z_]+@$|%\(?[a-z_]*\)?s/.test(v)) return true;
   // runs of 5 (not 4: a random 40-char base64 token holds XXXX about once in 200,000)
-  if (/x{5,}|X{5,}|\*{3,}|#{4,}|\.{3,}|_{4,}|-{4,}|0{6,}/.test(v) && !/^-----BEGIN/.test(v)) return true;
+  // (an ellipsis counts only at either end: `abc...` is elided, `a...b` can be a random password)
+  if (/x{5,}|X{5,}|\*{3,}|#{4,}|^\.{3,}|\.{3,}$|_{4,}|-{4,}|0{6,}/.test(v) && !/^-----BEGIN/.test(v)) return true;
   if (DEFAULT_VALUES.has(v.toLowerCase())) return true;
   if (PLACEHOLDER_WORDS.test(v)) return true;
   // a single repeated character
