@@ -330,3 +330,21 @@ describe('maskSecret', () => {
     expect(maskSecret('abcdefghijklmno')).toBe('abc…no');
   });
 });
+
+describe('base64Runs', () => {
+  it('finds exactly what the B64_RUN regex finds', async () => {
+    const fc = (await import('fast-check')).default;
+    const { base64Runs, B64_RUN } = await import('@/lib/secrets/scan');
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom('A', 'b', '9', '+', '/', '=', '==', ' ', '\n', '-', ':', 'é'), fc.stringMatching(/^[A-Za-z0-9+/]{30,50}$/)), { maxLength: 30 }),
+        (parts) => {
+          const text = parts.join('');
+          const viaRegex = [...text.matchAll(new RegExp(B64_RUN.source, 'g'))].map((m) => [m.index!, m.index! + m[0].length]);
+          expect([...base64Runs(text)]).toEqual(viaRegex);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
