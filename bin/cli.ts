@@ -92,8 +92,16 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-/** Reads a file as UTF-8 text; undecodable bytes become an RG101 finding, not a crash. */
-function readConfig(file: string): string {
+interface ConfigFile {
+  text: string;
+  /** The file started with a UTF-8 byte order mark (kept out of `text`, put back by fix). */
+  bom: boolean;
+  /** Some bytes were not UTF-8 (each became U+FFFD, which the parser reports as RG101). */
+  invalid: boolean;
+}
+
+/** Reads a file as UTF-8 text, the way a browser does; undecodable bytes become RG101, not a crash. */
+function readConfig(file: string): ConfigFile {
   let buf: Buffer;
   try {
     buf = readFileSync(file);
@@ -102,12 +110,14 @@ function readConfig(file: string): string {
     throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? 'read error'}`);
   }
   if (buf.byteLength > MAX_FILE_BYTES) throw new UsageError(`cannot read ${file}: larger than ${MAX_FILE_BYTES} bytes`);
+  const bom = buf.byteLength >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+  let invalid = false;
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buf);
+    new TextDecoder('utf-8', { fatal: true }).decode(buf);
   } catch {
-    // Not UTF-8: hand the parser a control character so it reports binary input (RG101).
-    return '\u0000';
+    invalid = true;
   }
+  return { text: new TextDecoder('utf-8').decode(buf), bom, invalid };
 }
 
 function iamSource(a: Args): IamSource | null {
@@ -159,7 +169,7 @@ async function check(a: Args): Promise<number> {
   if (a.files.length === 0) throw new UsageError('check needs at least one FILE');
   const iam = iamSource(a);
   const baseline = a.baseline ? readBaseline(a.baseline) : null;
-  const texts = a.files.map((f) => [f, readConfig(f)] as const);
+  const texts = a.files.map((f) => [f, readConfig(f).text] as const);
   const files: FileReport[] = [];
   for (const [path, text] of texts) files.push({ path, findings: await validate(text, { iam, baseline }) });
   const report: Report = { version: 1, files };
@@ -172,12 +182,24 @@ async function check(a: Args): Promise<number> {
 
 async function fix(a: Args): Promise<number> {
   if (a.files.length !== 1) throw new UsageError('fix takes exactly one FILE');
-  const text = readConfig(a.files[0]);
-  const result = await fixConfig(text, { iam: iamSource(a), profiles: a.profiles });
-  if (a.out) writeFileSync(a.out, result.text);
-  else process.stdout.write(result.text);
+  const input = readConfig(a.files[0]);
+  if (input.invalid) throw new UsageError(`${a.files[0]} is not UTF-8 text: not rewritten (run \`rayguard check\` to see where)`);
+  const iam = iamSource(a);
+  const result = await fixConfig(input.text, { iam, profiles: a.profiles });
+  const nodeTypes = new Set((await analyze(input.text)).ctx.model?.nodeTypes.map((n) => n.name) ?? []);
+  for (const t of Object.keys(a.profiles)) {
+    if (!nodeTypes.has(t)) process.stderr.write(`warning: --profile ${t}=...: the config has no node type ${t}\n`);
+  }
+  const out = (input.bom ? '\uFEFF' : '') + result.text;
+  if (a.out) {
+    try {
+      writeFileSync(a.out, out);
+    } catch (e) {
+      throw new UsageError(`cannot write ${a.out}: ${(e as NodeJS.ErrnoException).code ?? 'write error'}`);
+    }
+  } else process.stdout.write(out);
   for (const x of result.applied) process.stderr.write(`fixed   line ${x.line} ${x.ruleId}: ${x.description}\n`);
-  for (const x of result.skipped) process.stderr.write(`skipped line ${x.line} ${x.ruleId} (${x.fix}): ${x.reason}\n`);
+  for (const x of result.skipped) process.stderr.write(`NOT FIXED line ${x.line} ${x.ruleId}${x.fix ? ` (${x.fix})` : ''}: ${x.reason}\n`);
   return 0;
 }
 
@@ -185,7 +207,7 @@ async function baseline(a: Args): Promise<number> {
   if (a.files.length === 0) throw new UsageError('baseline needs at least one FILE');
   const iam = iamSource(a);
   const raw = [];
-  for (const f of a.files) raw.push(...(await analyze(readConfig(f), { iam })).raw);
+  for (const f of a.files) raw.push(...(await analyze(readConfig(f).text, { iam })).raw);
   const b = await makeBaseline(raw);
   const out = a.out ?? '.rayguard-baseline.json';
   writeFileSync(out, JSON.stringify(b, null, 2) + '\n');

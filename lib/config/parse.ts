@@ -1,4 +1,4 @@
-import { parseDocument, isMap, type Document, type YAMLMap } from 'yaml';
+import { parseDocument, isMap, visit, type Document, type YAMLMap } from 'yaml';
 import { LineIndex } from './position';
 
 /** A YAML problem, located, with a message that never quotes the source text. */
@@ -50,6 +50,10 @@ const MESSAGES: Record<string, string> = {
 };
 
 const BINARY = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/;
+/** What a decoder puts for bytes that are not UTF-8 (browsers, the CLI): the file is not text. */
+const NOT_UTF8 = '\uFFFD';
+/** A carriage return not followed by a line feed: old Mac line endings. */
+const LONE_CR = /\r(?!\n)/;
 
 export function parseConfig(text: string): ParsedConfig {
   const lines = new LineIndex(text);
@@ -58,6 +62,20 @@ export function parseConfig(text: string): ParsedConfig {
     return {
       text, lines, doc: null, root: null,
       problems: [{ start: bin.index, end: bin.index + 1, message: 'binary content: the file holds control characters that YAML does not allow' }],
+    };
+  }
+  const bad = text.indexOf(NOT_UTF8);
+  if (bad >= 0) {
+    return {
+      text, lines, doc: null, root: null,
+      problems: [{ start: bad, end: bad + 1, message: 'the file is not UTF-8 text: bytes here could not be decoded (save it as UTF-8)' }],
+    };
+  }
+  const cr = LONE_CR.exec(text);
+  if (cr) {
+    return {
+      text, lines, doc: null, root: null,
+      problems: [{ start: cr.index, end: cr.index + 1, message: 'carriage-return-only line endings (old Mac style): save the file with LF or CRLF line endings' }],
     };
   }
   let doc: Document.Parsed;
@@ -74,10 +92,37 @@ export function parseConfig(text: string): ParsedConfig {
     return { text, lines, doc: null, root: null, problems: [{ start: 0, end: 0, message: 'the YAML could not be read' }] };
   }
   const problems: SyntaxProblem[] = [];
+  if (doc.errors.some((e) => e.code === 'RESOURCE_EXHAUSTION')) {
+    // Where the parser runs out of stack depends on the stack, not the file: say it once, at the top.
+    problems.push({ start: 0, end: 0, message: 'the YAML is nested too deeply to read safely' });
+  }
   for (const e of doc.errors) {
     if (problems.length >= MAX_PROBLEMS) break;
+    if (e.code === 'RESOURCE_EXHAUSTION') continue;
     const [s, t] = e.pos;
     problems.push({ start: s, end: Math.max(s, t), message: MESSAGES[e.code] ?? `YAML error (${e.code.toLowerCase()})` });
+  }
+  for (const w of doc.warnings) {
+    if (problems.length >= MAX_PROBLEMS) break;
+    if (w.code !== 'TAG_RESOLVE_FAILED') continue;
+    const [s, t] = w.pos;
+    problems.push({ start: s, end: Math.max(s, t), message: 'a tag that Ray\'s loader (PyYAML safe_load) refuses: only standard YAML tags are allowed' });
+  }
+  if (problems.length === 0) {
+    try {
+      visit(doc, {
+      Alias(_k, node) {
+        if (node.resolve(doc) === undefined) {
+          const r = node.range ?? [0, 0];
+          problems.push({ start: r[0], end: r[1], message: 'alias to an anchor that is not defined before it' });
+          if (problems.length >= MAX_PROBLEMS) return visit.BREAK;
+        }
+        return undefined;
+      },
+      });
+    } catch {
+      problems.push({ start: 0, end: 0, message: 'the YAML is nested too deeply to read safely' });
+    }
   }
   let root: YAMLMap | null = null;
   if (problems.length === 0) {

@@ -18,6 +18,8 @@ export interface NodeType {
   nodeConfigEntry: Entry | null;
   isHead: boolean;
   legacy: boolean;
+  /** Not written in the file: Ray's default head node type, used when the config defines none. */
+  defaulted?: boolean;
 }
 
 export type ProfilePlacement = 'node_config' | 'node_type' | 'provider' | 'legacy' | 'top-level';
@@ -96,6 +98,15 @@ export function walkConfig(parsed: ParsedConfig): ConfigModel | null {
         node, nodeConfig: node, nodeConfigEntry: entry, isHead, legacy: true,
       });
     }
+  }
+
+  // No node types at all: Ray merges its AWS defaults, whose head `ray.head.default` has no profile.
+  if (!ant && nodeTypes.length === 0 && top) {
+    nodeTypes.push({
+      name: DEFAULT_HEAD_NODE_TYPE, path: joinPath('available_node_types', DEFAULT_HEAD_NODE_TYPE),
+      keyRange: nodeRange(top.pair.key) ?? [0, 0], node: null, nodeConfig: null, nodeConfigEntry: null,
+      isHead: true, legacy: false, defaulted: true,
+    });
   }
 
   const profiles: InstanceProfileRef[] = [];

@@ -29,8 +29,8 @@ export const RULES: readonly RuleDoc[] = [
   R({
     id: 'RG101', name: 'yaml-syntax', severity: 'error', checked: true,
     summary: 'The text is not a YAML mapping Ray can load.',
-    why: 'Ray loads the config with PyYAML and refuses anything that is not a mapping. Duplicate keys are silently collapsed by some loaders, so the value you see may not be the value Ray uses. Huge alias expansions ("billion laughs") are refused.',
-    howToFix: 'Correct the syntax at the reported line and column. Keep each key once per mapping. The root must be a mapping with at least `cluster_name` and `provider`.',
+    why: 'Ray loads the config with PyYAML (`safe_load`) and refuses anything that is not a mapping, tags it does not know (`!Ref`, `!!python/...`), aliases to undefined anchors, and bytes that are not text. Duplicate keys are silently collapsed by some loaders, so the value you see may not be the value Ray uses. Rayguard reads aliases without expanding them, so an alias bomb costs it nothing; nesting too deep to read safely is reported here.',
+    howToFix: 'Correct the syntax at the reported line and column. Keep each key once per mapping. The top level must be a mapping (with `cluster_name`, `provider` and `available_node_types`). Save the file as UTF-8 with LF or CRLF line endings.',
     example: 'provider:\n  type: aws\n  type: gcp   # duplicate key',
   }),
   R({
@@ -201,19 +201,19 @@ export const RULES: readonly RuleDoc[] = [
     fixes: ['remove-credential', 'remove-aws-credentials'],
   }),
   R({
-    id: 'RG403', name: 'aws-session-token', severity: 'error', checked: false,
+    id: 'RG403', name: 'aws-session-token', severity: 'error', checked: true,
     summary: 'An AWS session token in the config.',
     why: 'Temporary, but valid for hours and often with broad rights.',
     howToFix: 'Remove it; nodes get temporary credentials from their instance profile automatically.',
   }),
   R({
-    id: 'RG404', name: 'private-key', severity: 'error', checked: false,
+    id: 'RG404', name: 'private-key', severity: 'error', checked: true,
     summary: 'A private key (PEM, OpenSSH, inside a service-account JSON).',
     why: 'Anyone with the config can impersonate the key\'s owner.',
     howToFix: 'Rotate the key and load it on the nodes from a secret store.',
   }),
   R({
-    id: 'RG405', name: 'token', severity: 'error', checked: false,
+    id: 'RG405', name: 'token', severity: 'error', checked: true,
     summary: 'Another service\'s credential (GitHub, Slack, GCP, Hugging Face, W&B, Azure, passwords); `kind` says which.',
     why: 'Configs travel; the token travels with them.',
     howToFix: 'Revoke the token and pass it to the nodes from a secret store at run time.',

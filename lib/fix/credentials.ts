@@ -69,6 +69,8 @@ interface Segment {
   to: number; // exclusive: the segment's own text
   next: number; // start of the following segment (after the separator), or chars.length
   words: Word[];
+  /** Computed once per segment, on first use (many hits can sit in one command). */
+  memo?: { firstCommand: number; setsCredential: boolean; exportKeepsOthers?: boolean };
 }
 
 /** Splits a command on `&&`, `||`, `;`, `|` outside quotes, into words. */
@@ -128,6 +130,37 @@ function trimEnd(chars: Char[], from: number, to: number): number {
   return to;
 }
 
+/** Index of the last of `n` ascending keys that is <= `x` (binary search), or -1. */
+function lastAtOrBefore(n: number, key: (i: number) => number, x: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(mid) <= x) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+function isSorted(a: readonly number[]): boolean {
+  for (let i = 1; i < a.length; i++) if (a[i] < a[i - 1]) return false;
+  return true;
+}
+
+/** A command's characters and shell segments, read once per scalar (many hits may share one). */
+const commandCache = new WeakMap<Node, { chars: Char[]; segs: Segment[] } | null>();
+
+function commandOf(text: string, node: Node): { chars: Char[]; segs: Segment[] } | null {
+  if (commandCache.has(node)) return commandCache.get(node)!;
+  const chars = logicalChars(text, node);
+  const cmd = chars && chars.length > 0 ? { chars, segs: segments(chars) } : null;
+  commandCache.set(node, cmd);
+  return cmd;
+}
+
 const ASSIGN = /^[A-Za-z_][A-Za-z0-9_]*=/;
 const ENV_FLAG = /^(?:-e|--env)$/;
 
@@ -162,18 +195,25 @@ export function commandCredentialAt(
   secretStarts: readonly number[] = [offset],
 ): CommandCredential | null {
   const node = seq.items[index] as Node;
-  const chars = logicalChars(parsed.text, node);
-  if (!chars) return null;
-  const idx = chars.findIndex((ch) => ch.at <= offset && offset < ch.at + ch.len);
-  if (idx < 0) return null;
-  const segs = segments(chars);
-  const si = segs.findIndex((s) => idx >= s.from && idx < Math.max(s.to, s.from + 1));
-  if (si < 0) return null;
+  const cmd = commandOf(parsed.text, node);
+  if (!cmd) return null;
+  const { chars, segs } = cmd;
+  const idx = lastAtOrBefore(chars.length, (i) => chars[i].at, offset);
+  if (idx < 0 || offset >= chars[idx].at + chars[idx].len) return null;
+  const si = lastAtOrBefore(segs.length, (i) => segs[i].from, idx);
+  if (si < 0 || idx >= Math.max(segs[si].to, segs[si].from + 1)) return null;
   const seg = segs[si];
-  const wi = seg.words.findIndex((w) => idx >= w.from && idx < w.to);
+  const wj = lastAtOrBefore(seg.words.length, (i) => seg.words[i].from, idx);
+  const wi = wj >= 0 && idx < seg.words[wj].to ? wj : -1;
   const rawEnd = chars[chars.length - 1].at + chars[chars.length - 1].len;
+  const sortedStarts = isSorted(secretStarts) ? secretStarts : [...secretStarts].sort((a, b) => a - b);
+  const holdsSecret = (w: Word) => {
+    const from = chars[w.from].at;
+    const to = w.to < chars.length ? chars[w.to].at : rawEnd;
+    const k = lastAtOrBefore(sortedStarts.length, (i) => sortedStarts[i], to - 1);
+    return k >= 0 && sortedStarts[k] >= from;
+  };
   const raw = (from: number, to: number): [number, number] => [chars[from].at, to < chars.length ? chars[to].at : rawEnd];
-  const holdsSecret = (w: Word) => secretStarts.some((o) => o >= chars[w.from].at && o < (w.to < chars.length ? chars[w.to].at : rawEnd));
   const result = (cut: Array<[number, number]>): CommandCredential => ({ seq, index, cut, wholeItem: false });
   const cutWord = (k: number, from = k) => result([raw(seg.words[from].from, seg.words[k + 1] ? seg.words[k + 1].from : seg.to)]);
 
@@ -186,15 +226,18 @@ export function commandCredentialAt(
     if (/^(?:-e|--env)=/.test(w.text) && words.length > 1) return cutWord(wi);
     // `[env] NAME=VALUE ... cmd`: an env prefix in front of a command
     const first = words[0]?.text === 'env' ? 1 : 0;
-    const firstCommand = words.findIndex((x, k) => k >= first && !ASSIGN.test(x.text));
-    if (ASSIGN.test(w.text) && wi >= first && firstCommand > wi) return cutWord(wi);
+    const memo = (seg.memo ??= {
+      firstCommand: words.findIndex((x, k) => k >= first && !ASSIGN.test(x.text)),
+      setsCredential: setsCredential(words),
+    });
+    if (ASSIGN.test(w.text) && wi >= first && memo.firstCommand > wi) return cutWord(wi);
     // `export A=1 NAME=VALUE`: keep the other assignments
     if (words[0]?.text === 'export' && ASSIGN.test(w.text)) {
-      const assignments = words.slice(1).filter((x) => ASSIGN.test(x.text));
-      if (assignments.some((x) => !holdsSecret(x))) return cutWord(wi);
+      memo.exportKeepsOthers ??= words.slice(1).some((x) => ASSIGN.test(x.text) && !holdsSecret(x));
+      if (memo.exportKeepsOthers) return cutWord(wi);
     }
   }
-  if (!setsCredential(seg.words)) return null;
+  if (!(seg.memo?.setsCredential ?? setsCredential(seg.words))) return null;
   // The whole segment sets the credential.
   if (segs.length === 1) return { seq, index, cut: [], wholeItem: true };
   if (si < segs.length - 1) return result([raw(seg.from, seg.next)]);

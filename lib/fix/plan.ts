@@ -1,16 +1,15 @@
-import { isPair, visit, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { visit, type Node, type Pair, type Scalar, type YAMLSeq } from 'yaml';
 import { parseIamArn } from '../arn/index';
 import { locate } from '../config/locate';
 import { parseConfig } from '../config/parse';
 import { get, nodeRange } from '../config/nodes';
-import type { LineIndex } from '../config/position';
-import type { NodeType } from '../config/walk';
 import type { FixId } from '../findings/types';
 import { profileArnForRole, usableProfiles } from '../iam/checks';
 import type { IamSource } from '../iam/types';
 import type { RawFinding } from '../rules/types';
 import { analyze, type Analysis } from '../validate';
 import { commandCredentialAt } from './credentials';
+import { insertProfile } from './profile-insert';
 import { FIX_DESCRIPTIONS } from './descriptions';
 
 export { FIX_DESCRIPTIONS } from './descriptions';
@@ -36,7 +35,8 @@ export interface AppliedFix {
 }
 
 export interface SkippedFix {
-  fix: FixId;
+  /** The correction that was not applied; absent when the finding has none. */
+  fix?: FixId;
   ruleId: string;
   line: number;
   reason: string;
@@ -82,11 +82,34 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
   let out = applyEdits(text, build(kept));
   if (!parsesClean(out)) {
     // Keep only the corrections that leave valid YAML on their own.
-    kept = planned.filter((p) => parsesClean(applyEdits(text, build([p]))));
+    kept = planned.length > MAX_RETRY ? [] : planned.filter((p) => parsesClean(applyEdits(text, build([p]))));
     for (const p of planned) {
       if (!kept.includes(p)) skipped.push({ fix: p.finding.fix!, ruleId: p.finding.ruleId, line: lineOf(p.finding), reason: 'the edit would break the YAML; fix it by hand' });
     }
     out = applyEdits(text, build(kept));
+  }
+  // A full fix says what it left: every credential still in the text, and every finding whose
+  // correction was not possible, so that nobody takes the corrected config for a clean one.
+  if (!opts.fixes && !opts.targets) {
+    const left = secretsLeftIn(analysis, out);
+    const noted = new Set(skipped.map((x) => `${x.ruleId}:${x.line}`));
+    const note = (f: RawFinding, reason: string) => {
+      const key = `${f.ruleId}:${lineOf(f)}`;
+      if (noted.has(key)) return;
+      noted.add(key);
+      skipped.push({ ...(f.fix ? { fix: f.fix } : {}), ruleId: f.ruleId, line: lineOf(f), reason });
+    };
+    const secretAt = new Map(analysis.ctx.secrets.map((h) => [h.start, analysis.parsed.text.slice(h.start, h.end)]));
+    for (const f of analysis.raw) {
+      const raw = secretAt.get(f.start);
+      if (CREDENTIAL_RULE.test(f.ruleId) && raw !== undefined && left.has(raw)) {
+        note(f, f.fix ? 'the credential is still in the corrected config: remove it by hand, then rotate it'
+          : 'no automatic correction for a credential here: remove it by hand, then rotate it');
+      } else if (!f.fix && (f.ruleId === 'RG201' || f.ruleId === 'RG406')) {
+        note(f, 'this layout cannot be edited safely by the tool: correct it by hand');
+      }
+    }
+    skipped.sort((x, y) => x.line - y.line);
   }
   return {
     text: out,
@@ -94,6 +117,36 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
     skipped,
   };
 }
+
+const startsCache = new WeakMap<Analysis, number[]>();
+function secretStarts(a: Analysis): number[] {
+  let s = startsCache.get(a);
+  if (!s) startsCache.set(a, (s = a.ctx.secrets.map((h) => h.start).sort((x, y) => x - y)));
+  return s;
+}
+
+/** Raw source texts of the detected secrets that still occur in `out` (one pass per length). */
+function secretsLeftIn(a: Analysis, out: string): Set<string> {
+  const byLength = new Map<number, Set<string>>();
+  for (const h of a.ctx.secrets) {
+    const raw = a.parsed.text.slice(h.start, h.end);
+    const set = byLength.get(raw.length) ?? new Set<string>();
+    set.add(raw);
+    byLength.set(raw.length, set);
+  }
+  const left = new Set<string>();
+  for (const [len, set] of byLength) {
+    for (let i = 0; i + len <= out.length; i++) {
+      const sub = out.slice(i, i + len);
+      if (set.has(sub)) left.add(sub);
+    }
+  }
+  return left;
+}
+
+const CREDENTIAL_RULE = /^RG40[1-7]$/;
+/** Beyond this many corrections, a broken combined result is not retried one by one. */
+const MAX_RETRY = 64;
 
 function parsesClean(text: string): boolean {
   return parseConfig(text).problems.length === 0;
@@ -114,7 +167,7 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
     case 'remove-credential': {
       const loc = locate(parsed.doc, f.start);
       if (!loc.seqItem) return 'the credential is not in a command list';
-      const c = commandCredentialAt(parsed, loc.seqItem.seq, loc.seqItem.index, f.start, a.ctx.secrets.map((s) => s.start));
+      const c = commandCredentialAt(parsed, loc.seqItem.seq, loc.seqItem.index, f.start, secretStarts(a));
       if (!c) return 'the command is written in a way that cannot be edited safely';
       if (c.wholeItem) return { ...none(), items: [{ seq: c.seq, index: c.index }] };
       return { ...none(), edits: c.cut.map(([s, e]) => ({ start: s, end: e, text: '' })) };
@@ -151,7 +204,7 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
 
 function findScalarAt(a: Analysis, offset: number) {
   let found: Scalar | null = null;
-  visit(a.parsed.doc!, {
+  safeVisit(a, {
     Scalar(_k, node) {
       const r = nodeRange(node);
       if (r && r[0] <= offset && offset < r[1]) {
@@ -162,6 +215,15 @@ function findScalarAt(a: Analysis, offset: number) {
     },
   });
   return found as Scalar | null;
+}
+
+/** `visit`, which recurses: on a document too deep for the stack, it finds nothing. */
+function safeVisit(a: Analysis, visitor: Parameters<typeof visit>[1]) {
+  try {
+    visit(a.parsed.doc!, visitor);
+  } catch {
+    /* too deep: the correction is skipped */
+  }
 }
 
 /** Edits for whole-item removals: an emptied list becomes `[]` rather than `null`. */
@@ -201,7 +263,7 @@ function itemEdits(a: Analysis, ps: Planned[]): TextEdit[] {
 
 function parentPair(a: Analysis, target: Node): Pair | null {
   let found: Pair | null = null;
-  visit(a.parsed.doc!, {
+  safeVisit(a, {
     Pair(_k, pair) {
       if (pair.value === target) {
         found = pair as Pair;
@@ -212,57 +274,3 @@ function parentPair(a: Analysis, target: Node): Pair | null {
   });
   return found;
 }
-
-function columnOf(lines: LineIndex, offset: number): number {
-  return offset - lines.lineStart(lines.lineOf(offset) + 1);
-}
-
-/** After the last line of a block mapping's last entry: where a new entry goes. */
-function afterLastEntry(lines: LineIndex, map: YAMLMap): number | null {
-  const last = map.items[map.items.length - 1];
-  if (!last || !isPair(last)) return null;
-  const end = nodeRange(last.value)?.[1] ?? nodeRange(last.key)?.[1];
-  if (end === undefined) return null;
-  const line = lines.lineOf(Math.max(0, end - 1)) + 1;
-  return line < lines.lineCount ? lines.lineStart(line + 1) : lines.text.length;
-}
-
-function insertProfile(lines: LineIndex, head: NodeType, arn: string): TextEdit | null {
-  const text = lines.text;
-  const nl = text.includes('\r\n') ? '\r\n' : '\n';
-  const block = (at: number, indent: string, unit: string, body: string[]): TextEdit => {
-    const lead = at === text.length && text.length > 0 && !text.endsWith('\n') ? nl : '';
-    return { start: at, end: at, text: lead + body.map((l) => indent + l.replace(/^(\t*)/, (m) => unit.repeat(m.length)) + nl).join('') };
-  };
-  const nc = head.nodeConfig;
-  if (nc && !nc.flow && nc.items.length > 0) {
-    const firstKey = nodeRange((nc.items[0] as Pair).key);
-    const ncKey = head.nodeConfigEntry ? nodeRange(head.nodeConfigEntry.pair.key) : null;
-    if (!firstKey || !ncKey) return null;
-    const indent = ' '.repeat(columnOf(lines, firstKey[0]));
-    const unitLen = columnOf(lines, firstKey[0]) - columnOf(lines, ncKey[0]);
-    const unit = ' '.repeat(unitLen > 0 ? unitLen : 2);
-    const at = afterLastEntry(lines, nc);
-    if (at === null) return null;
-    return block(at, indent, unit, ['IamInstanceProfile:', `\tArn: ${arn}`]);
-  }
-  if (nc && nc.flow) {
-    const r = nodeRange(nc);
-    if (!r) return null;
-    const close = text.lastIndexOf('}', r[1]);
-    if (close < r[0]) return null;
-    const sep = nc.items.length > 0 ? ', ' : '';
-    return { start: close, end: close, text: `${sep}IamInstanceProfile: {Arn: ${arn}}` };
-  }
-  if (!head.nodeConfigEntry && head.node && !head.node.flow && head.node.items.length > 0) {
-    const firstKey = nodeRange((head.node.items[0] as Pair).key);
-    if (!firstKey) return null;
-    const col = columnOf(lines, firstKey[0]);
-    const unit = ' '.repeat(Math.max(2, col - columnOf(lines, head.keyRange[0])));
-    const at = afterLastEntry(lines, head.node);
-    if (at === null) return null;
-    return block(at, ' '.repeat(col), unit, ['node_config:', '\tIamInstanceProfile:', `\t\tArn: ${arn}`]);
-  }
-  return null;
-}
-

@@ -1,4 +1,5 @@
 import { effectiveProfile } from '../config/walk';
+import { canAddProfile } from '../fix/profile-insert';
 import type { StaticRule } from './types';
 
 /** RG201: the head node type has no IamInstanceProfile, so Ray falls back to ray-autoscaler-v1. */
@@ -8,10 +9,12 @@ export const headProfileMissing: StaticRule = {
     if (!model || !isAws) return [];
     const head = model.nodeTypes.find((n) => n.isHead);
     if (!head || effectiveProfile(model, head)) return [];
-    const fixable = !head.legacy && head.node !== null && (head.nodeConfigEntry === null || head.nodeConfig !== null) && !head.nodeConfigEntry?.merged;
+    const fixable = canAddProfile(head);
     return [{
       ruleId: 'RG201', start: head.keyRange[0], end: head.keyRange[1], yamlPath: head.path,
-      message: 'The head node type has no IamInstanceProfile: Ray will use or create the account-wide `ray-autoscaler-v1` profile with AmazonEC2FullAccess and AmazonS3FullAccess. Set an instance profile in its node_config',
+      message: head.defaulted
+        ? 'The config defines no node types, so Ray uses its default head node type `ray.head.default`, which has no IamInstanceProfile: Ray will use or create the account-wide `ray-autoscaler-v1` profile with AmazonEC2FullAccess and AmazonS3FullAccess. Define available_node_types with an instance profile for the head'
+        : 'The head node type has no IamInstanceProfile: Ray will use or create the account-wide `ray-autoscaler-v1` profile with AmazonEC2FullAccess and AmazonS3FullAccess. Set an instance profile in its node_config',
       ...(fixable ? { fix: 'add-instance-profile' as const } : {}),
     }];
   },

@@ -235,5 +235,7 @@ export function awsAccountIdFromKeyId(keyId: string): string | undefined {
   for (let i = 4; i < 14; i++) z = z * 32 + B32.indexOf(keyId[i]);
   z = Math.floor(z / 4); // 48-bit value, exact in a double
   const account = Math.floor(z / 128) % 2 ** 40; // bits 7..46
+  // 40 bits reach 13 digits; an id that decodes past 12 is not a key id AWS issued.
+  if (account > 999_999_999_999) return undefined;
   return String(account).padStart(12, '0');
 }

@@ -1,6 +1,8 @@
 /** Request helpers for the route handlers: bounded body reading, shape checks, JSON errors. */
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+/** JSON bodies; a config text itself is limited to MAX_TEXT_CHARS. */
+export const MAX_BODY_BYTES = 6 * 1024 * 1024;
+export const MAX_TEXT_CHARS = 5 * 1024 * 1024;
 
 export function jsonError(status: number, error: string, headers: Record<string, string> = {}): Response {
   return Response.json({ error }, { status, headers: { 'Cache-Control': 'no-store', ...headers } });
@@ -55,9 +57,10 @@ export async function readJsonObject(req: Request, limit = MAX_BODY_BYTES): Prom
   return data as Record<string, unknown>;
 }
 
-export function requireString(body: Record<string, unknown>, key: string): string {
+export function requireString(body: Record<string, unknown>, key: string, maxLength = MAX_TEXT_CHARS): string {
   const v = Object.hasOwn(body, key) ? body[key] : undefined;
   if (typeof v !== 'string') throw new HttpError(400, `"${key}" must be a string`);
+  if (v.length > maxLength) throw new HttpError(413, `"${key}" is longer than ${maxLength} characters`);
   return v;
 }
 

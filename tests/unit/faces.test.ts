@@ -122,7 +122,7 @@ describe('API input handling', () => {
   });
 
   it('413 for a body over the limit, counted while reading (no Content-Length)', async () => {
-    const big = JSON.stringify({ text: 'a'.repeat(2 * 1024 * 1024) });
+    const big = JSON.stringify({ text: 'a'.repeat(7 * 1024 * 1024) });
     const stream = new ReadableStream({
       start(c) {
         const bytes = new TextEncoder().encode(big);

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { analyzeStatic } from '@/lib/validate';
+import { fixConfig } from '@/lib/fix/plan';
+import { demoIamSource } from '@/lib/iam/demo';
+import { awsKeyId, awsSecret, makeRng } from '@/lib/secrets/synthetic';
+import { readExample } from '../helpers/shared';
+
+const run = promisify(execFile);
+const CLI = path.resolve(__dirname, '../../bin/rayguard.mjs');
+const iam = demoIamSource();
+const ids = (t: string) => analyzeStatic(t).findings.map((f) => f.ruleId);
+
+describe('found by trying the tool as a user would', () => {
+  it('a fix never passes off a secret it left behind as clean: it lists it as not fixed', async () => {
+    const rng = makeRng(42);
+    const id = awsKeyId(rng);
+    const secret = awsSecret(rng);
+    const t = `cluster_name: t\nprovider: {type: aws}\nsetup_commands: ["export AWS_ACCESS_KEY_ID=${id}", "python upload.py --secret ${secret}"]\n`;
+    expect(ids(t)).toEqual(expect.arrayContaining(['RG401', 'RG402']));
+    const r = await fixConfig(t, {});
+    expect(r.text).toContain(secret);
+    expect(r.skipped.filter((x) => x.ruleId.startsWith('RG4'))).toEqual([expect.objectContaining({ ruleId: 'RG402', line: 3, reason: expect.stringMatching(/by hand/) })]);
+    // Block scalars and comments: no correction, but said.
+    const block = `cluster_name: t\nprovider: {type: aws}\nsetup_commands:\n  - |\n    export AWS_ACCESS_KEY_ID=${id}\n    pip install x\n# old key ${id}\n`;
+    const b = await fixConfig(block, {});
+    expect(b.skipped.filter((x) => x.ruleId.startsWith('RG4')).map((x) => `${x.line}:${x.ruleId}`)).toEqual(['5:RG401', '7:RG401']);
+  });
+
+  it('many keys in one command: linear, not quadratic', async () => {
+    const rng = makeRng(7);
+    const cmd = Array.from({ length: 4000 }, () => `export AWS_ACCESS_KEY_ID=${awsKeyId(rng)}`).join(' ');
+    const t = `cluster_name: t\nprovider: {type: aws}\nsetup_commands: ["${cmd}"]\n`;
+    const t0 = Date.now();
+    const n = analyzeStatic(t).findings.length;
+    const r = await fixConfig(t, {});
+    expect(n).toBe(4000 + 1); // and RG201: no node types, so Ray's default head
+    expect(Date.now() - t0).toBeLessThan(20_000); // a hang guard; the benchmark measures speed
+    expect(r.text).toBe('cluster_name: t\nprovider: {type: aws}\nsetup_commands: []\n');
+  });
+
+  it('adds the head profile inside a flow-style node_config, once', async () => {
+    const t = 'cluster_name: t\nprovider: {type: aws}\navailable_node_types:\n  ray.head.default: {resources: {}, node_config: {InstanceType: m5.large}}\n';
+    const once = await fixConfig(t, { iam });
+    expect(once.text).toContain('node_config: {InstanceType: m5.large, IamInstanceProfile: {Arn: arn:aws:iam::314159265358:instance-profile/ray/ray-head}}}');
+    expect(ids(once.text)).not.toContain('RG201');
+    expect((await fixConfig(once.text, { iam })).text).toBe(once.text);
+  });
+
+  it('does not write the head profile into a node_config shared through an anchor', async () => {
+    const t = 'cluster_name: t\nprovider: {type: aws}\navailable_node_types:\n  ray.head.default:\n    node_config: &cfg\n      InstanceType: m5.large\n  ray.worker.default:\n    node_config: *cfg\n';
+    const f = analyzeStatic(t).findings.find((x) => x.ruleId === 'RG201');
+    expect(f?.fix).toBeUndefined();
+    const r = await fixConfig(t, { iam });
+    expect(r.text).toBe(t);
+    expect(r.skipped.map((x) => x.ruleId)).toContain('RG201');
+  });
+
+  it('a config without node types gets Ray\'s default head, which has no profile', () => {
+    for (const name of ['aws_example-minimal_release_tests.yaml', 'aws_example-security-group.yaml']) {
+      expect(ids(readExample(name))).toContain('RG201');
+    }
+  });
+
+  it.each([
+    ['an alias to an undefined anchor', 'cluster_name: *nothing\n'],
+    ['a CloudFormation tag', 'cluster_name: !Ref Name\n'],
+    ['a python tag', 'cluster_name: !!python/object/apply:os.system ["ls"]\n'],
+    ['carriage-return-only line endings', 'cluster_name: t\rprovider: {type: aws}\r'],
+    ['undecodable bytes', 'cluster_name: caf\uFFFD\n'],
+  ])('RG101 for %s', (_n, t) => {
+    expect(ids(t)).toContain('RG101');
+  });
+
+  it('standard tags PyYAML accepts are fine', () => {
+    expect(ids('cluster_name: !!str 5\nprovider: {type: gcp}\nx: !!binary aGVsbG8=\n')).not.toContain('RG101');
+  });
+
+  it('too-deep nesting is reported at the same place whatever the stack', () => {
+    const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+    const f = analyzeStatic(deep).findings.filter((x) => x.ruleId === 'RG101');
+    expect(f[0]).toMatchObject({ line: 1, column: 1 });
+  });
+
+  it('CLI fix refuses non-UTF-8 input, keeps a BOM, and reports write errors', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rg-reg-'));
+    const latin1 = path.join(dir, 'l.yaml');
+    writeFileSync(latin1, Buffer.from('cluster_name: caf\xe9\nprovider: {type: aws}\n', 'latin1'));
+    await expect(run('node', [CLI, 'fix', latin1, '-o', latin1])).rejects.toMatchObject({ code: 2 });
+    expect(readFileSync(latin1, 'latin1')).toBe('cluster_name: caf\xe9\nprovider: {type: aws}\n');
+    const check = await run('node', [CLI, 'check', '--format', 'json', latin1]).catch((e) => e);
+    const f = JSON.parse(check.stdout).files[0].findings[0];
+    expect(f).toMatchObject({ ruleId: 'RG101', line: 1, column: 18 });
+    const bom = path.join(dir, 'bom.yaml');
+    const body = readExample('aws_example-minimal.yaml');
+    writeFileSync(bom, '\uFEFF' + body);
+    const out = path.join(dir, 'out.yaml');
+    await run('node', [CLI, 'fix', '--iam-demo', bom, '-o', out]);
+    expect(readFileSync(out, 'utf8').startsWith('\uFEFF# ')).toBe(true);
+    await expect(run('node', [CLI, 'fix', bom, '-o', path.join(dir, 'missing/dir/x.yaml')])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/cannot write/) });
+  });
+
+  it('account ids decoded from key ids have 12 digits', () => {
+    const rng = makeRng(3);
+    for (let i = 0; i < 500; i++) {
+      const f = analyzeStatic(`x: ${awsKeyId(rng)}\n`).findings.find((x) => x.ruleId === 'RG401');
+      if (f?.accountId) expect(f.accountId).toMatch(/^\d{12}$/);
+    }
+  });
+});
