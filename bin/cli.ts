@@ -17,6 +17,8 @@ Usage:
   rayguard fix FILE [-o OUT] [--profile NODE_TYPE=ARN]... [--iam-snapshot FILE | --iam-demo]
   rayguard baseline [-o OUT] [--iam-snapshot FILE | --iam-demo] FILE...
 
+FILE may be \`-\` for standard input.
+
 check   prints findings; exits 0 when none at or above --fail-on (error|warning|info|none,
         default error), 1 when there are, 2 on usage errors or unreadable files.
 fix     writes the corrected config to OUT (default: standard output); a summary goes to stderr.
@@ -104,7 +106,7 @@ interface ConfigFile {
 function readConfig(file: string): ConfigFile {
   let buf: Buffer;
   try {
-    buf = readFileSync(file);
+    buf = readFileSync(file === '-' ? 0 : file); // `-`: standard input
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? 'read error'}`);

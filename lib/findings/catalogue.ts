@@ -41,8 +41,8 @@ export const RULES: readonly RuleDoc[] = [
     example: 'provider:\n  type: gcp',
   }),
   R({
-    id: 'RG103', name: 'ray-schema', severity: 'warning', checked: false,
-    summary: 'A key or value that Ray\'s config schema rejects.',
+    id: 'RG103', name: 'ray-schema', severity: 'warning', checked: true,
+    summary: 'A key or value that Ray\'s config schema rejects (checked so far: required and unknown top-level keys, `provider.type`).',
     why: 'Ray validates the config against its JSON schema before launching anything; unknown top-level keys and wrong types stop `ray up`.',
     howToFix: 'Remove or rename the key, or give the value the expected type.',
   }),

@@ -1,6 +1,7 @@
 import type { StaticRule } from './types';
 import { yamlSyntax } from './rg101-yaml-syntax';
 import { notAws } from './rg102-not-aws';
+import { raySchema } from './rg103-ray-schema';
 import { headNodeType } from './rg104-head-node-type';
 import { legacyFormat } from './rg105-legacy-format';
 import { headProfileMissing } from './rg201-head-profile-missing';
@@ -15,6 +16,7 @@ import { providerAwsCredentials } from './rg406-provider-aws-credentials';
 export const STATIC_RULES: readonly StaticRule[] = [
   yamlSyntax,
   notAws,
+  raySchema,
   headNodeType,
   legacyFormat,
   headProfileMissing,

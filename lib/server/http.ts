@@ -19,6 +19,9 @@ export class HttpError extends Error {
  * Content-Length), and stops reading past `limit`.
  */
 export async function readJsonObject(req: Request, limit = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
+  // JSON only: a cross-site form or text/plain post cannot reach the handler without a preflight.
+  const type = (req.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') throw new HttpError(415, 'send the body as application/json');
   const declared = Number(req.headers.get('content-length') ?? '');
   if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `request body is larger than ${limit} bytes`);
   if (!req.body) throw new HttpError(400, 'request body is empty: send a JSON object');
@@ -80,4 +83,9 @@ export async function handle(fn: () => Promise<Response>): Promise<Response> {
     console.error(JSON.stringify({ level: 'error', msg: 'unhandled error in route', error: e instanceof Error ? e.name : 'unknown' }));
     return jsonError(500, 'internal error');
   }
+}
+
+/** For the methods a route does not serve: a JSON 405 with Allow, not an empty answer. */
+export function methodNotAllowed(allow: string): () => Response {
+  return () => jsonError(405, `method not allowed; use ${allow}`, { Allow: allow });
 }

@@ -130,8 +130,24 @@ describe('API input handling', () => {
         c.close();
       },
     });
-    const req = new Request('http://localhost/api', { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    const req = new Request('http://localhost/api', { method: 'POST', body: stream, duplex: 'half', headers: { 'content-type': 'application/json' } } as RequestInit);
     const res = await validateRoute(req);
+    expect(res.status).toBe(413);
+  });
+
+  it('415 for bodies that are not declared JSON, 405 (JSON) for other methods', async () => {
+    const res = await validateRoute(new Request('http://localhost/api', { method: 'POST', body: '{"text": "a: 1"}', headers: { 'content-type': 'text/plain' } }));
+    expect(res.status).toBe(415);
+    expect((await res.json()).error).toMatch(/application\/json/);
+    const { GET } = await import('@/app/api/validate/route');
+    const r405 = GET();
+    expect(r405.status).toBe(405);
+    expect(r405.headers.get('allow')).toBe('POST');
+    expect((await r405.json()).error).toMatch(/POST/);
+  });
+
+  it('413 for a text over 5 MiB inside an allowed body', async () => {
+    const res = await post(validateRoute, { text: 'a'.repeat(5 * 1024 * 1024 + 1) });
     expect(res.status).toBe(413);
   });
 
@@ -147,5 +163,18 @@ describe('API input handling', () => {
     expect(res.status).toBe(200);
     expect(body.applied).toEqual(expect.arrayContaining([expect.objectContaining({ fix: 'use-instance-profile-arn', ruleId: 'RG205', line: 19 })]));
     expect(body.text).toContain('instance-profile/ray/ray-head');
+  });
+});
+
+describe('CLI standard input', () => {
+  it('reads `-`', async () => {
+    const child = execFile('node', [CLI, 'check', '--format', 'json', '-'], { cwd: ROOT });
+    child.stdin!.end('cluster_name: t\nprovider: {type: gcp}\n');
+    const out = await new Promise<string>((resolve) => {
+      let s = '';
+      child.stdout!.on('data', (d) => (s += d));
+      child.on('close', () => resolve(s));
+    });
+    expect(JSON.parse(out).files[0]).toMatchObject({ path: '-', findings: [expect.objectContaining({ ruleId: 'RG102' })] });
   });
 });

@@ -229,3 +229,19 @@ describe('IAM checks against the demo snapshot', () => {
     expect(fs.filter((f) => f.severity !== 'info')).toEqual([]);
   });
 });
+
+describe('RG103 ray-schema (top level)', () => {
+  it('required keys, unknown keys, Ray 1.x keys, provider.type', () => {
+    const fs = analyzeStatic('provider: {region: us-west-2}\ncolour: blue\ninitial_workers: 2\nmin_workers: 0\n').findings.filter((f) => f.ruleId === 'RG103');
+    expect(fs.map((f) => f.yamlPath).sort()).toEqual(['cluster_name', 'colour', 'initial_workers', 'provider']);
+    expect(fs.find((f) => f.yamlPath === 'colour')).toMatchObject({ line: 2, column: 1, severity: 'warning' });
+  });
+  it('a Kubernetes manifest is not silently clean', () => {
+    const ids = analyzeStatic('apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n').findings.map((f) => f.ruleId);
+    expect(ids).toContain('RG103');
+  });
+  it('Ray examples that current Ray rejects are flagged; modern ones are not', () => {
+    expect(analyzeStatic(readExample('aws_example-security-groups.yaml')).findings.some((f) => f.ruleId === 'RG103' && f.yamlPath === 'config_cache_enabled')).toBe(true);
+    expect(analyzeStatic(readExample('aws_example-full.yaml')).findings.some((f) => f.ruleId === 'RG103')).toBe(false);
+  });
+});

@@ -2,7 +2,7 @@ import { fixConfig } from '@/lib/fix/plan';
 import { FIX_IDS } from '@/lib/findings/types';
 import type { FixId } from '@/lib/findings/types';
 import { serverIamSource } from '@/lib/server/iam-source';
-import { handle, HttpError, readJsonObject, requireString } from '@/lib/server/http';
+import { handle, methodNotAllowed, HttpError, readJsonObject, requireString } from '@/lib/server/http';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -55,3 +55,8 @@ export async function POST(req: Request): Promise<Response> {
     );
   });
 }
+
+export const GET = methodNotAllowed('POST');
+export const PUT = GET;
+export const PATCH = GET;
+export const DELETE = GET;

@@ -1,6 +1,6 @@
 import { analyze } from '@/lib/validate';
 import { serverIamSource } from '@/lib/server/iam-source';
-import { handle, optionalString, readJsonObject, requireString } from '@/lib/server/http';
+import { handle, methodNotAllowed, optionalString, readJsonObject, requireString } from '@/lib/server/http';
 import type { Report } from '@/lib/findings/types';
 
 export const runtime = 'nodejs';
@@ -16,3 +16,8 @@ export async function POST(req: Request): Promise<Response> {
     return Response.json(report, { headers: { 'Cache-Control': 'no-store' } });
   });
 }
+
+export const GET = methodNotAllowed('POST');
+export const PUT = GET;
+export const PATCH = GET;
+export const DELETE = GET;
