@@ -54,6 +54,7 @@ const BINARY = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/;
 const NOT_UTF8 = '\uFFFD';
 /** A carriage return not followed by a line feed: old Mac line endings. */
 const LONE_CR = /\r(?!\n)/;
+const ALIAS_LIKE = /(?:^|[\s[{,:])\*[^\s\]},]/m;
 
 export function parseConfig(text: string): ParsedConfig {
   const lines = new LineIndex(text);
@@ -108,7 +109,8 @@ export function parseConfig(text: string): ParsedConfig {
     const [s, t] = w.pos;
     problems.push({ start: s, end: Math.max(s, t), message: 'a tag that Ray\'s loader (PyYAML safe_load) refuses: only standard YAML tags are allowed' });
   }
-  if (problems.length === 0) {
+  // Only a text with something alias-shaped (`*name` after a space, `[`, `{`, `,` or `:`) needs the walk.
+  if (problems.length === 0 && ALIAS_LIKE.test(text)) {
     try {
       visit(doc, {
       Alias(_k, node) {
