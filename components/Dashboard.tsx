@@ -4,11 +4,11 @@ import dynamic from 'next/dynamic';
 import { startTransition, useCallback, useEffect, useMemo, useRef, useState, type ChangeEvent, type DragEvent } from 'react';
 import { compareFindings, type Finding } from '@/lib/findings/types';
 import { AppHeader } from './AppHeader';
-import { FindingsPanel, isIamFinding, type IamCheck } from './FindingsPanel';
+import { FindingsPanel, isIamFinding, type FindingsState, type IamCheck } from './FindingsPanel';
 import { IamBanner, type IamState } from './IamBanner';
-import { FixPanel, type FixResult } from './FixPanel';
-import { describeError, fixText, getIam, getSampleText, getSamples, validateText, type Sample } from './api';
-import { DEFAULT_FILE_NAME, fixedFileName, looksLikeYamlName, readTextFile, saveText } from './files';
+import { FixPanel, type FixEditorState, type FixResult } from './FixPanel';
+import { describeError, fixText, getIam, getSampleText, getSamples, skippedOf, validateText, type Sample } from './api';
+import { DEFAULT_FILE_NAME, FileRefused, fixedFileName, looksLikeYamlName, readTextFile, saveText, tooLargeMessage, utf8Length } from './files';
 import { headNodeTypeOf } from './headNodeType';
 import { STARTER_TEXT } from './starter';
 import type { CursorPosition, EditorHandle, LiveFindings, LiveStatus, ServerFixRequest, ServerFixResult } from './editor/handle';
@@ -74,9 +74,20 @@ export function Dashboard() {
 
   const [ready, setReady] = useState(false);
   const [fileName, setFileName] = useState(DEFAULT_FILE_NAME);
-  /** Static findings of the text, from the live analysis; null until the first one. */
-  const [live, setLive] = useState<Finding[] | null>(null);
+  /** Static findings of one version of the text, from the live analysis; null until the first one. */
+  const [live, setLive] = useState<LiveFindings | null>(null);
   const [liveStatus, setLiveStatus] = useState<LiveStatus>({ state: 'checking' });
+  const liveStatusRef = useRef(liveStatus);
+  liveStatusRef.current = liveStatus;
+  /** The editor's current version (EditorHandle.getVersion): findings of another version are not current. */
+  const [editorVersion, setEditorVersion] = useState<number | null>(null);
+  /**
+   * Another text was loaded and its findings have not arrived yet: the previous text's findings
+   * are hidden, not just dimmed (their lines need not exist in the new text).
+   */
+  const [awaitingLoad, setAwaitingLoad] = useState(false);
+  /** Why the last server validation failed; cleared by the next validation. */
+  const [validateError, setValidateError] = useState<string | null>(null);
   const [iamResult, setIamResult] = useState<IamResult | null>(null);
   /** The text changed since the IAM findings were computed. */
   const [iamStale, setIamStale] = useState(false);
@@ -88,6 +99,8 @@ export function Dashboard() {
   const [fix, setFix] = useState<FixResult | null>(null);
   const [fixing, setFixing] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** Something about the loaded text the user must know (not an error: the text is loaded). */
+  const [warning, setWarning] = useState<string | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
   const [cursor, setCursor] = useState<CursorPosition>({ line: 1, column: 1 });
   const [iam, setIam] = useState<IamState>({ status: 'loading' });
@@ -151,8 +164,17 @@ export function Dashboard() {
     const version = handle.getVersion();
     handle.analyzeNow();
     const seq = ++validateSeq.current;
-    setValidating(true);
     setError(null);
+    setValidateError(null);
+    const tooLarge = tooLargeMessage(utf8Length(body.text), 'The text');
+    if (tooLarge) {
+      // Not sent: the server would refuse it anyway.
+      setValidating(false);
+      setValidateError(tooLarge);
+      setError(`Validate: ${tooLarge}`);
+      return;
+    }
+    setValidating(true);
     try {
       const report = await validateText(body.text, body.fileName);
       if (seq !== validateSeq.current) return;
@@ -162,10 +184,17 @@ export function Dashboard() {
       setIamResult(result);
       handle.showIamFindings(result.findings);
       setIamStale(handle.getVersion() !== version);
-      serverStatic.current = { findings: findings.filter((f) => !isIamFinding(f)), version };
+      const staticFindings = findings.filter((f) => !isIamFinding(f));
+      serverStatic.current = { findings: staticFindings, version };
       checkAgreement();
+      // Without the live analysis the server's static findings stand in (they are the same).
+      if (liveStatusRef.current.state === 'failed' && handle.getVersion() === version) setLive({ findings: staticFindings, version });
     } catch (e) {
-      if (seq === validateSeq.current) setError(`Validate failed: ${describeError(e)}`);
+      if (seq === validateSeq.current) {
+        const message = describeError(e);
+        setValidateError(message);
+        setError(`Validate failed: ${message}`);
+      }
     } finally {
       if (seq === validateSeq.current) setValidating(false);
     }
@@ -177,10 +206,12 @@ export function Dashboard() {
 
   const onEditorReady = useCallback((handle: EditorHandle) => {
     editor.current = handle;
+    setEditorVersion(handle.getVersion());
     setReady(true);
   }, []);
 
   const onEditorChange = useCallback((version: number) => {
+    setEditorVersion(version);
     setIamStale(iamRef.current !== null && version !== iamRef.current.version);
   }, []);
 
@@ -190,7 +221,11 @@ export function Dashboard() {
     setIamStale(iamRef.current !== null && current !== iamRef.current.version);
     checkAgreement();
     // The markers are already set; the panel may render a moment later without holding up typing.
-    startTransition(() => setLive(result.findings));
+    startTransition(() => {
+      setLive(result);
+      setEditorVersion(current);
+      if (result.version === current) setAwaitingLoad(false);
+    });
   }, [checkAgreement]);
 
   /** Quick fixes that need IAM (the head's instance profile, a role ARN) are computed by the server. */
@@ -219,28 +254,55 @@ export function Dashboard() {
     if (!handle) return;
     const previousText = handle.getText();
     const previous = previousText !== newText && previousText.trim() !== '' ? { text: previousText, fileName } : undefined;
+    // The previous text's IAM findings are dropped, and its static findings hidden until the
+    // live analysis of the new text arrives.
     iamRef.current = null;
     setIamResult(null);
     setIamStale(false);
+    setValidateError(null);
+    // A Fix still running is for the text being replaced: its answer is dropped.
+    ++fixSeq.current;
+    setFixing(false);
     handle.showIamFindings([]);
     handle.replaceText(newText);
-    loaded.current = newText;
+    const version = handle.getVersion();
+    setEditorVersion(version);
+    setAwaitingLoad(liveRef.current?.version !== version);
+    // The editor keeps one kind of line ending: it turns lone CRs (old Mac files) and mixed line
+    // endings into the majority kind. Say so: the file on disk still has them.
+    const inEditor = handle.getText();
+    loaded.current = inEditor;
+    let message = what;
+    setWarning(null);
+    if (inEditor !== newText) {
+      if (/\r(?!\n)/.test(newText)) {
+        message += ' Its line endings were converted.';
+        setWarning(
+          `${newName} has carriage-return-only line endings (old Mac style), which the CLI and the API report as RG101. ` +
+            'The editor turned them into line feeds and checks that text; save the file with LF line endings (or download it after Fix).',
+        );
+      } else {
+        message += ' Its mixed line endings were made uniform in the editor.';
+      }
+    }
     setFileName(newName);
-    setNotice({ message: what, previous });
+    setNotice({ message, previous });
     void validateRef.current(newName);
   }, [fileName]);
 
   const openFile = useCallback(async (file: File) => {
     setError(null);
+    let content: string;
     try {
-      const content = await readTextFile(file);
-      if (content.includes('\u0000')) throw new Error(`${file.name} is not a text file.`);
-      setFix(null);
-      setSampleId('');
-      loadText(content, file.name, `Opened ${file.name}${looksLikeYamlName(file.name) ? '' : ' (not a .yaml/.yml name)'}.`);
+      content = await readTextFile(file);
     } catch (e) {
-      setError(e instanceof Error ? `Open failed: ${e.message}` : 'Open failed.');
+      // Refused (too large, not UTF-8, binary) or unreadable: nothing else changes.
+      setError(e instanceof FileRefused ? `Not opened. ${e.message}` : `Could not read ${file.name}.`);
+      return;
     }
+    setFix(null);
+    setSampleId('');
+    loadText(content, file.name, `Opened ${file.name}${looksLikeYamlName(file.name) ? '' : ' (not a .yaml/.yml name)'}.`);
   }, [loadText]);
 
   const onFileInput = (e: ChangeEvent<HTMLInputElement>) => {
@@ -268,9 +330,17 @@ export function Dashboard() {
     const handle = editor.current;
     if (!handle) return;
     const original = handle.getText();
+    const version = handle.getVersion();
     const seq = ++fixSeq.current;
-    setFixing(true);
     setError(null);
+    const tooLarge = tooLargeMessage(utf8Length(original), 'The text');
+    if (tooLarge) {
+      setFix(null);
+      setFixing(false);
+      setError(`Fix: ${tooLarge}`);
+      return;
+    }
+    setFixing(true);
     try {
       let profiles: Record<string, string> | undefined;
       if (headProfile) {
@@ -279,10 +349,14 @@ export function Dashboard() {
       }
       const res = await fixText(original, profiles ? { profiles } : {});
       if (seq !== fixSeq.current) return;
-      setFix({ original, corrected: res.text, applied: res.applied, fileName, inEditor: false });
+      setFix({ original, corrected: res.text, applied: res.applied ?? [], skipped: skippedOf(res), fileName, version, inEditorVersion: null });
       requestAnimationFrame(() => document.getElementById('fix-panel')?.scrollIntoView({ behavior: 'smooth', block: 'start' }));
     } catch (e) {
-      if (seq === fixSeq.current) setError(`Fix failed: ${describeError(e)}`);
+      if (seq === fixSeq.current) {
+        // No corrected config: an earlier one (of another text) must not stay on screen as the answer.
+        setFix(null);
+        setError(`Fix failed: ${describeError(e)}`);
+      }
     } finally {
       if (seq === fixSeq.current) setFixing(false);
     }
@@ -294,17 +368,27 @@ export function Dashboard() {
 
   const useCorrected = useCallback(() => {
     if (!fix) return;
-    setFix({ ...fix, inEditor: true });
-    loadText(fix.corrected, fix.fileName, 'Loaded the corrected text into the editor.');
+    const left = fix.skipped.length;
+    loadText(
+      fix.corrected,
+      fix.fileName,
+      left ? `Loaded the corrected text into the editor; ${left} ${left === 1 ? 'finding was' : 'findings were'} not fixed.` : 'Loaded the corrected text into the editor.',
+    );
+    setFix({ ...fix, inEditorVersion: editor.current?.getVersion() ?? null });
   }, [fix, loadText]);
 
   const restorePrevious = () => {
     if (!notice?.previous) return;
     const { text: prevText, fileName: prevName } = notice.previous;
+    setSampleId('');
     loadText(prevText, prevName, `Restored the previous text of ${prevName}.`);
   };
 
   const onSelectFinding = useCallback((f: Finding) => editor.current?.reveal(f.line, f.column), []);
+  const onRevealLine = useCallback((line: number) => {
+    editor.current?.reveal(line, 1);
+    document.querySelector('[data-testid="editor"]')?.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+  }, []);
 
   // Drag and drop of a file onto the editor area.
   const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes('Files');
@@ -329,14 +413,31 @@ export function Dashboard() {
   const usableProfiles = useMemo(() => (iam.status === 'ready' ? iam.info.profiles.filter((p) => p.usable) : []), [iam]);
   // Static findings live, IAM findings from the last server validation.
   const findings = useMemo(
-    () => (live === null ? null : iamResult && iamResult.findings.length > 0 ? [...live, ...iamResult.findings].sort(compareFindings) : live),
+    () =>
+      live === null
+        ? null
+        : iamResult && iamResult.findings.length > 0
+          ? [...live.findings, ...iamResult.findings].sort(compareFindings)
+          : live.findings,
     [live, iamResult],
   );
+  // Findings of another version of the text are never shown as current: dimmed after an edit,
+  // hidden after a load.
+  const findingsState: FindingsState =
+    live !== null && live.version === editorVersion ? 'current' : live === null || awaitingLoad ? 'loading' : 'checking';
   const iamCheck = useMemo<IamCheck | null>(
     () => (iamResult ? { at: iamResult.at, stale: iamStale, count: iamResult.findings.length } : null),
     [iamResult, iamStale],
   );
   const onValidateClick = useCallback(() => void validateRef.current(), []);
+  // What the editor holds compared with the last Fix (one value, so typing does not re-render the panel).
+  const fixEditorState: FixEditorState = !fix
+    ? 'changed'
+    : fix.inEditorVersion !== null && editorVersion === fix.inEditorVersion
+      ? 'corrected'
+      : editorVersion === fix.version
+        ? 'original'
+        : 'changed';
 
   return (
     <div className="app">
@@ -417,7 +518,13 @@ export function Dashboard() {
           onClick={download}
           disabled={!fix}
           data-testid="download"
-          title={fix ? `Save the corrected config as ${fixedFileName(fix.fileName)}` : 'Run Fix first'}
+          title={
+            !fix
+              ? 'Run Fix first'
+              : fix.skipped.length
+                ? `Save the partly corrected config as ${fixedFileName(fix.fileName)}: ${fix.skipped.length} ${fix.skipped.length === 1 ? 'finding' : 'findings'} not fixed`
+                : `Save the corrected config as ${fixedFileName(fix.fileName)}`
+          }
         >
           <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
             <path d="M8 2v8M4.5 6.8L8 10.3l3.5-3.5M2.5 13.5h11" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" strokeLinejoin="round" />
@@ -431,6 +538,15 @@ export function Dashboard() {
         <div className="alert" role="alert" data-testid="error">
           <strong>Error.</strong> {error}
           <button type="button" className="alert-close" aria-label="Dismiss" onClick={() => setError(null)}>
+            ×
+          </button>
+        </div>
+      )}
+
+      {warning && (
+        <div className="alert warn" role="status" data-testid="warning">
+          <strong>Note.</strong> {warning}
+          <button type="button" className="alert-close" aria-label="Dismiss" onClick={() => setWarning(null)}>
             ×
           </button>
         </div>
@@ -475,8 +591,12 @@ export function Dashboard() {
             </span>
             <span>YAML</span>
             <span>{fileName}</span>
-            <span className={`live-status live-${liveStatus.state}`} data-testid="live-status" title="Static checks and credential detection run in a worker as you type">
-              {liveStatus.state === 'checking' ? 'Live check…' : liveStatus.state === 'ready' ? 'Live check ✓' : 'Live check stopped'}
+            <span
+              className={`live-status live-${liveStatus.state === 'failed' ? 'failed' : findingsState === 'current' ? liveStatus.state : 'checking'}`}
+              data-testid="live-status"
+              title="Static checks and credential detection run in a worker as you type"
+            >
+              {liveStatus.state === 'failed' ? 'Live check stopped' : liveStatus.state === 'checking' || findingsState !== 'current' ? 'Live check…' : 'Live check ✓'}
             </span>
             {iamCheck?.stale && <span className="status-edited">IAM not checked since the last edit</span>}
             <span className="status-notice" aria-live="polite">
@@ -498,7 +618,9 @@ export function Dashboard() {
 
         <FindingsPanel
           findings={findings}
+          state={findingsState}
           validating={validating}
+          serverError={validateError}
           iam={iamCheck}
           liveError={liveStatus.state === 'failed' ? liveStatus.message : null}
           fileName={fileName}
@@ -507,7 +629,16 @@ export function Dashboard() {
         />
       </main>
 
-      {fix && <FixPanel result={fix} onDownload={download} onUseCorrected={useCorrected} onClose={() => setFix(null)} />}
+      {fix && (
+        <FixPanel
+          result={fix}
+          editorState={fixEditorState}
+          onDownload={download}
+          onUseCorrected={useCorrected}
+          onClose={() => setFix(null)}
+          onReveal={onRevealLine}
+        />
+      )}
     </div>
   );
 }

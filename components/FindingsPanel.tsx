@@ -18,10 +18,23 @@ export interface IamCheck {
   count: number;
 }
 
+/**
+ * Whether `findings` belong to the text in the editor:
+ * - `current`: they do;
+ * - `checking`: the text was edited since; the list is the previous text's, shown dimmed until the
+ *   live analysis of the new text arrives;
+ * - `loading`: another text was loaded (file, sample, ...) and not analysed yet; the previous
+ *   text's findings are not shown at all.
+ */
+export type FindingsState = 'current' | 'checking' | 'loading';
+
 export interface FindingsPanelProps {
   /** Live static findings plus the last validation's IAM findings; null before the first analysis. */
   findings: readonly Finding[] | null;
+  state: FindingsState;
   validating: boolean;
+  /** Why the last server validation failed (IAM not checked), if it did. */
+  serverError: string | null;
   /** null: IAM not checked yet (no server validation of this text). */
   iam: IamCheck | null;
   /** Why the live analysis stopped, if it did. */
@@ -36,7 +49,10 @@ const SEVERITIES: Severity[] = ['error', 'warning', 'info'];
 /** A pasted file can have thousands of findings: list the first ones, count the rest. */
 const MAX_LISTED = 500;
 
-function FindingsPanelImpl({ findings, validating, iam, liveError, fileName, onSelect, onValidate }: FindingsPanelProps) {
+function FindingsPanelImpl({ findings: given, state, validating, serverError, iam, liveError, fileName, onSelect, onValidate }: FindingsPanelProps) {
+  // Another text's findings are never shown as this one's.
+  const findings = state === 'loading' ? null : given;
+  const checking = state !== 'current' || findings === null;
   const [hidden, setHidden] = useState<ReadonlySet<Severity>>(new Set());
 
   const counts = useMemo(() => {
@@ -64,14 +80,26 @@ function FindingsPanelImpl({ findings, validating, iam, liveError, fileName, onS
   };
 
   return (
-    <section className="panel findings" aria-labelledby="findings-title" data-testid="findings-panel">
+    <section
+      className="panel findings"
+      aria-labelledby="findings-title"
+      aria-busy={checking}
+      data-testid="findings-panel"
+      data-state={findings === null ? 'loading' : state}
+    >
       <header className="panel-head">
         <h2 id="findings-title">Findings</h2>
-        <span className="live-badge" title="Static checks and credential detection run as you type" data-testid="live-badge">
-          live
-        </span>
+        {checking ? (
+          <span className="live-badge checking" title="The text changed: the findings are being recomputed" data-testid="live-badge" role="status">
+            checking…
+          </span>
+        ) : (
+          <span className="live-badge" title="Static checks and credential detection run as you type" data-testid="live-badge">
+            live
+          </span>
+        )}
         {findings && (
-          <div className="counts" data-testid="findings-summary" aria-label="Filter by severity">
+          <div className={`counts${checking ? ' stale' : ''}`} data-testid="findings-summary" aria-label="Filter by severity">
             {SEVERITIES.map((s) => (
               <button
                 key={s}
@@ -99,13 +127,36 @@ function FindingsPanelImpl({ findings, validating, iam, liveError, fileName, onS
         <div className="panel-note busy" role="status" data-testid="validating">
           <span className="spinner" aria-hidden="true" /> Validating with IAM…
         </div>
+      ) : serverError ? (
+        <div className="panel-note failed" role="status" data-testid="iam-note" data-iam="failed" title={serverError}>
+          <span>
+            <strong>Validation failed</strong> (see the error above): IAM was not checked
+            {findings?.length === 0 ? ', so this config is not known to be clean' : ''}.
+          </span>
+          <button type="button" className="link-btn" onClick={onValidate} data-testid="validate-again">
+            Validate again
+          </button>
+        </div>
       ) : (
         <IamNote iam={iam} onValidate={onValidate} />
       )}
 
       {findings === null ? (
-        <div className="empty-state">
-          <p className="muted">Checking…</p>
+        <div className="empty-state checking" data-testid="checking">
+          <p className="muted">
+            <span className="spinner" aria-hidden="true" /> Checking {fileName ?? 'the config'}…
+          </p>
+        </div>
+      ) : findings.length === 0 && checking ? (
+        <div className="empty-state checking" data-testid="checking">
+          <p className="muted">
+            <span className="spinner" aria-hidden="true" /> Checking the edited text…
+          </p>
+        </div>
+      ) : findings.length === 0 && serverError ? (
+        <div className="empty-state incomplete" data-testid="not-fully-checked">
+          <p>No static findings in {fileName ?? 'this config'}, but the check is incomplete.</p>
+          <p className="muted">The server could not validate it, so IAM was not checked. Fix the problem above and validate again.</p>
         </div>
       ) : findings.length === 0 ? (
         <div className="empty-state ok" data-testid="no-findings">
@@ -117,7 +168,11 @@ function FindingsPanelImpl({ findings, validating, iam, liveError, fileName, onS
           <p className="muted">{iam ? 'Every check that ran passed.' : 'Every static check passed; IAM is checked on Validate.'}</p>
         </div>
       ) : (
-        <ol className="finding-list" data-testid="findings-list">
+        <ol
+          className={`finding-list${checking ? ' stale' : ''}`}
+          data-testid="findings-list"
+          title={checking ? 'Findings of the text before the last edit; being recomputed' : undefined}
+        >
           {shown.slice(0, MAX_LISTED).map((f) => (
             <FindingItem key={keyOf(f)} finding={f} iamStale={!!iam?.stale && isIamFinding(f)} onSelect={onSelect} />
           ))}

@@ -38,10 +38,13 @@ export interface AppliedFix {
   fix: string;
   ruleId: string;
   line: number;
+  description?: string;
 }
 
+/** A finding Fix did not correct: a credential it cannot remove, a correction it could not make. */
 export interface SkippedFix {
-  fix: string;
+  /** The correction that was not applied; absent when the finding has none. */
+  fix?: string;
   ruleId: string;
   line: number;
   reason: string;
@@ -50,7 +53,13 @@ export interface SkippedFix {
 export interface FixResponse {
   text: string;
   applied: AppliedFix[];
+  /** Older servers do not send it: read it through `skippedOf`. */
   skipped?: SkippedFix[];
+}
+
+/** The skipped list of a fix answer; [] when the server did not send one. */
+export function skippedOf(res: FixResponse): SkippedFix[] {
+  return Array.isArray(res.skipped) ? res.skipped : [];
 }
 
 /** One finding to fix, by rule id and start (1-based line, code-point column). */
@@ -121,6 +130,9 @@ export async function getSampleText(id: string, signal?: AbortSignal): Promise<s
 }
 
 export function describeError(e: unknown): string {
-  if (e instanceof ApiError) return e.message;
+  if (e instanceof ApiError) {
+    if (e.status === 413) return `the server refused the request as too large (${e.message}). Make the config smaller.`;
+    return e.message;
+  }
   return 'Unexpected error in the dashboard.';
 }

@@ -40,8 +40,11 @@ export const test = base.extend<{ guard: Guard }>({
       context.on('response', (r) => {
         if (r.status() >= 400 && !allowed.some((re) => re.test(r.url()))) problems.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
       });
-      const onConsole = (where: string) => (m: { type(): string; text(): string }) => {
-        if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()} (${where}): ${m.text()}`);
+      const onConsole = (where: string) => (m: { type(): string; text(): string; location(): { url: string } }) => {
+        if (m.type() !== 'error' && m.type() !== 'warning') return;
+        // The browser logs every HTTP error response; one the test announced is not a problem.
+        const announced = /^Failed to load resource: the server responded with a status of \d+/.test(m.text()) && allowed.some((re) => re.test(m.location().url));
+        if (!announced) problems.push(`console.${m.type()} (${where}): ${m.text()}`);
       };
       page.on('console', onConsole('page'));
       page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));

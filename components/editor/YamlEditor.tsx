@@ -262,15 +262,17 @@ export default function YamlEditor(props: YamlEditorProps) {
     window.__rayguardMarkers = () => {
       const m = model();
       if (!m) return [];
+      // Markers keep the positions they were set with; after an edit they may be past the end.
+      const lineText = (line: number) => (line >= 1 && line <= m.getLineCount() ? m.getLineContent(line) : '');
       return [LIVE_OWNER, IAM_OWNER].flatMap((owner) =>
         monaco.editor.getModelMarkers({ owner, resource: m.uri }).map((mk) => ({
           owner,
           ruleId: typeof mk.code === 'object' ? mk.code.value : String(mk.code ?? ''),
           severity: SEVERITY_NAME.get(mk.severity) ?? 'info',
           line: mk.startLineNumber,
-          column: toCodePointColumn(m.getLineContent(mk.startLineNumber), mk.startColumn),
+          column: toCodePointColumn(lineText(mk.startLineNumber), mk.startColumn),
           endLine: mk.endLineNumber,
-          endColumn: toCodePointColumn(m.getLineContent(mk.endLineNumber), mk.endColumn),
+          endColumn: toCodePointColumn(lineText(mk.endLineNumber), mk.endColumn),
         })),
       );
     };
@@ -290,6 +292,8 @@ export default function YamlEditor(props: YamlEditorProps) {
         editor.pushUndoStop();
         editor.executeEdits('rayguard', [{ range: m.getFullModelRange(), text, forceMoveMarkers: false }]);
         editor.pushUndoStop();
+        // The previous text's markers say nothing about this one: gone until its analysis is in.
+        setMarkers(LIVE_OWNER, []);
         editor.setPosition({ lineNumber: 1, column: 1 });
         editor.revealLine(1);
       },

@@ -23,7 +23,7 @@ export type AnalysisRequest =
 export interface FixOutcome {
   text: string;
   applied: Array<{ fix: string; ruleId: string; line: number; description?: string }>;
-  skipped: Array<{ fix: string; ruleId: string; line: number; reason: string }>;
+  skipped: Array<{ fix?: string; ruleId: string; line: number; reason: string }>;
 }
 
 export type AnalysisResponse =
