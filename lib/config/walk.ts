@@ -151,3 +151,8 @@ export function effectiveProfile(model: ConfigModel, nt: NodeType): InstanceProf
     nodeType: nt, entry: e, keyName: e.key, path: joinPath(joinPath(nt.path, 'node_config'), e.key), placement: 'node_config',
   };
 }
+
+/** True when the node type launches from an EC2 launch template, which may carry the profile. */
+export function usesLaunchTemplate(model: ConfigModel, nt: NodeType): boolean {
+  return !!nt.nodeConfig && !!get(model.doc, nt.nodeConfig, 'LaunchTemplate');
+}

@@ -105,7 +105,7 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
       if (CREDENTIAL_RULE.test(f.ruleId) && raw !== undefined && left.has(raw)) {
         note(f, f.fix ? 'the credential is still in the corrected config: remove it by hand, then rotate it'
           : 'no automatic correction for a credential here: remove it by hand, then rotate it');
-      } else if (!f.fix && (f.ruleId === 'RG201' || f.ruleId === 'RG406')) {
+      } else if (!f.fix && ((f.ruleId === 'RG201' && f.severity !== 'info') || f.ruleId === 'RG406')) {
         note(f, 'this layout cannot be edited safely by the tool: correct it by hand');
       }
     }

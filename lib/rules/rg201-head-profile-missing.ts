@@ -1,4 +1,4 @@
-import { effectiveProfile } from '../config/walk';
+import { effectiveProfile, usesLaunchTemplate } from '../config/walk';
 import { canAddProfile } from '../fix/profile-insert';
 import type { StaticRule } from './types';
 
@@ -10,6 +10,13 @@ export const headProfileMissing: StaticRule = {
     const head = model.nodeTypes.find((n) => n.isHead);
     if (!head || effectiveProfile(model, head)) return [];
     const fixable = canAddProfile(head);
+    if (usesLaunchTemplate(model, head)) {
+      // Ray merges the template's data into node_config: a profile set there counts.
+      return [{
+        ruleId: 'RG201', severity: 'info' as const, start: head.keyRange[0], end: head.keyRange[1], yamlPath: head.path,
+        message: 'The head node type has no IamInstanceProfile in node_config but launches from a launch template: if the template sets one, Ray uses it; if not, Ray will use or create the account-wide `ray-autoscaler-v1` profile with AmazonEC2FullAccess and AmazonS3FullAccess',
+      }];
+    }
     return [{
       ruleId: 'RG201', start: head.keyRange[0], end: head.keyRange[1], yamlPath: head.path,
       message: head.defaulted

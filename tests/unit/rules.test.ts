@@ -245,3 +245,11 @@ describe('RG103 ray-schema (top level)', () => {
     expect(analyzeStatic(readExample('aws_example-full.yaml')).findings.some((f) => f.ruleId === 'RG103')).toBe(false);
   });
 });
+
+describe('launch templates', () => {
+  it('a node type launched from a template may get its profile there: RG201 is info, no RG202', () => {
+    const fs = analyzeStatic(readExample('aws_example-launch-templates.yaml')).findings;
+    expect(fs.map((f) => `${f.ruleId}:${f.severity}`)).toEqual(['RG201:info']);
+    expect(fs[0].fix).toBeUndefined();
+  });
+});
