@@ -31,7 +31,8 @@ import { applyIgnores } from '../lib/findings/suppress';
 import { compareFindings } from '../lib/findings/types';
 import type { RawFinding, RuleContext } from '../lib/rules/types';
 import { generateCorpus, type Label } from './bench/generate';
-import { addScore, emptyTotals, Offsets, scoreFile, splitLines, type LabelLike, type Report, type Totals } from './bench/score';
+import { LineIndex } from '../lib/config/position';
+import { addScore, emptyTotals, scoreFile, splitLines, type LabelLike, type Report, type Totals } from './bench/score';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CORPUS_DIR = path.resolve(projectRoot, '../shared/corpus/secrets');
@@ -121,10 +122,10 @@ function secretlint(name: string, text: string) {
 
 async function secretlintReports(name: string, text: string): Promise<Report[]> {
   const res = await secretlint(name, text);
-  const at = new Offsets(text);
+  const at = new LineIndex(text); // the project's one position model (columns in code points)
   return res.messages.map((m) => {
-    const [l, c] = at.pos(m.range[0]);
-    const [el, ec] = at.pos(Math.max(m.range[0], m.range[1]));
+    const { line: l, column: c } = at.position(m.range[0]);
+    const { line: el, column: ec } = at.position(Math.max(m.range[0], m.range[1]));
     return { line: l, column: c, endLine: el, endColumn: ec, what: m.ruleId.replace('@secretlint/secretlint-rule-', 'secretlint:') };
   });
 }

@@ -93,25 +93,6 @@ export function scoreFile(lines: string[], findings: LabelLike[], acceptable: La
   return out;
 }
 
-/** Offsets (UTF-16 indexes) → 1-based line and column, lines split on "\n". */
-export class Offsets {
-  private readonly starts: number[] = [0];
-  constructor(text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
-  }
-  pos(offset: number): [number, number] {
-    const s = this.starts;
-    let lo = 0;
-    let hi = s.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (s[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return [lo + 1, offset - s[lo] + 1];
-  }
-}
-
 export interface Totals {
   files: number;
   labels: number;
