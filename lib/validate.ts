@@ -25,8 +25,8 @@ export function contextOf(text: string): RuleContext {
   const parsed = parseConfig(text);
   const model = walkConfig(parsed);
   const providerType = model?.providerType ?? null;
-  // Binary input is not scanned: it is not a config, and RG101 says so.
-  const secrets = parsed.doc ? scanText(text) : [];
+  // Scanned whatever the YAML says: one stray byte must not hide a key (RG101 reports the byte).
+  const secrets = scanText(text);
   return { parsed, model, secrets, isAws: providerType === null || providerType === 'aws' };
 }
 

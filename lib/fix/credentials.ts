@@ -69,6 +69,8 @@ interface Segment {
   to: number; // exclusive: the segment's own text
   next: number; // start of the following segment (after the separator), or chars.length
   words: Word[];
+  /** The separator after this segment (`&&`, `||`, `;`, `|`), or '' for the last one. */
+  sep: string;
   /** Computed once per segment, on first use (many hits can sit in one command). */
   memo?: { firstCommand: number; setsCredential: boolean; exportKeepsOthers?: boolean };
 }
@@ -107,7 +109,7 @@ function segments(chars: Char[]): Segment[] {
       endWord(i);
       let j = i + sepLen;
       while (j < chars.length && /\s/.test(chars[j].c)) j++;
-      segs.push({ from: segStart, to: trimEnd(chars, segStart, i), next: j, words });
+      segs.push({ from: segStart, to: trimEnd(chars, segStart, i), next: j, words, sep: sepLen === 2 ? two : c });
       words = [];
       segStart = j;
       i = j - 1;
@@ -121,7 +123,7 @@ function segments(chars: Char[]): Segment[] {
     word.text += c;
   }
   endWord(chars.length);
-  segs.push({ from: segStart, to: trimEnd(chars, segStart, chars.length), next: chars.length, words });
+  segs.push({ from: segStart, to: trimEnd(chars, segStart, chars.length), next: chars.length, words, sep: '' });
   return segs.filter((s) => s.to > s.from || s.words.length > 0);
 }
 
@@ -143,11 +145,6 @@ function lastAtOrBefore(n: number, key: (i: number) => number, x: number): numbe
     } else hi = mid - 1;
   }
   return found;
-}
-
-function isSorted(a: readonly number[]): boolean {
-  for (let i = 1; i < a.length; i++) if (a[i] < a[i - 1]) return false;
-  return true;
 }
 
 /** A command's characters and shell segments, read once per scalar (many hits may share one). */
@@ -184,8 +181,8 @@ function setsCredential(words: Word[]): boolean {
  * segment when it only sets or stores credentials (`export`, `aws configure set`,
  * `echo ... >> ~/.bashrc`). Null when removing it would also remove something else the command
  * does (a `git clone` with a token in its URL): that needs a different correction.
- * `secretStarts` are the offsets of every detected credential, so that an `export` whose
- * assignments are all credentials goes as a whole.
+ * `secretStarts` are the offsets of every detected credential, in ascending order, so that an
+ * `export` whose assignments are all credentials goes as a whole.
  */
 export function commandCredentialAt(
   parsed: ParsedConfig,
@@ -206,7 +203,7 @@ export function commandCredentialAt(
   const wj = lastAtOrBefore(seg.words.length, (i) => seg.words[i].from, idx);
   const wi = wj >= 0 && idx < seg.words[wj].to ? wj : -1;
   const rawEnd = chars[chars.length - 1].at + chars[chars.length - 1].len;
-  const sortedStarts = isSorted(secretStarts) ? secretStarts : [...secretStarts].sort((a, b) => a - b);
+  const sortedStarts = secretStarts; // ascending, as the scanner returns them
   const holdsSecret = (w: Word) => {
     const from = chars[w.from].at;
     const to = w.to < chars.length ? chars[w.to].at : rawEnd;
@@ -215,7 +212,10 @@ export function commandCredentialAt(
   };
   const raw = (from: number, to: number): [number, number] => [chars[from].at, to < chars.length ? chars[to].at : rawEnd];
   const result = (cut: Array<[number, number]>): CommandCredential => ({ seq, index, cut, wholeItem: false });
-  const cutWord = (k: number, from = k) => result([raw(seg.words[from].from, seg.words[k + 1] ? seg.words[k + 1].from : seg.to)]);
+  // A word and the space after it; the last word of a segment takes the space before it instead.
+  const cutWord = (k: number, from = k) => seg.words[k + 1] || from === 0
+    ? result([raw(seg.words[from].from, seg.words[k + 1] ? seg.words[k + 1].from : seg.to)])
+    : result([raw(seg.words[from - 1].to, seg.to)]);
 
   if (wi >= 0) {
     const words = seg.words;
@@ -240,6 +240,9 @@ export function commandCredentialAt(
   if (!(seg.memo?.setsCredential ?? setsCredential(seg.words))) return null;
   // The whole segment sets the credential.
   if (segs.length === 1) return { seq, index, cut: [], wholeItem: true };
+  // Dropping a segment from `a || b` or a pipe changes what the rest does: only `&&` and `;` chains.
+  const before = si > 0 ? segs[si - 1].sep : '';
+  if (![before, seg.sep].every((x) => x === '' || x === '&&' || x === ';')) return null;
   if (si < segs.length - 1) return result([raw(seg.from, seg.next)]);
   return result([raw(segs[si - 1].to, seg.to)]);
 }

@@ -1,4 +1,4 @@
-import { visit, type Node, type Pair, type Scalar, type YAMLSeq } from 'yaml';
+import { isScalar, visit, type Node, type Pair, type Scalar, type YAMLSeq } from 'yaml';
 import { parseIamArn } from '../arn/index';
 import { locate } from '../config/locate';
 import { parseConfig } from '../config/parse';
@@ -13,7 +13,7 @@ import { insertProfile } from './profile-insert';
 import { FIX_DESCRIPTIONS } from './descriptions';
 
 export { FIX_DESCRIPTIONS } from './descriptions';
-import { applyEdits, emptyCollection, removePair, removeSeqItem, type TextEdit } from './edits';
+import { applyEdits, emptyCollection, normalizeEdits, removePair, removeSeqItem, type TextEdit } from './edits';
 
 
 export interface FixOptions {
@@ -79,19 +79,21 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
   }
   const build = (ps: Planned[]) => [...ps.flatMap((p) => p.edits), ...itemEdits(analysis, ps)];
   let kept = planned;
-  let out = applyEdits(text, build(kept));
+  let edits = build(kept);
+  let out = applyEdits(text, edits);
   if (!parsesClean(out)) {
     // Keep only the corrections that leave valid YAML on their own.
     kept = planned.length > MAX_RETRY ? [] : planned.filter((p) => parsesClean(applyEdits(text, build([p]))));
     for (const p of planned) {
       if (!kept.includes(p)) skipped.push({ fix: p.finding.fix!, ruleId: p.finding.ruleId, line: lineOf(p.finding), reason: 'the edit would break the YAML; fix it by hand' });
     }
-    out = applyEdits(text, build(kept));
+    edits = build(kept);
+    out = applyEdits(text, edits);
   }
   // A full fix says what it left: every credential still in the text, and every finding whose
   // correction was not possible, so that nobody takes the corrected config for a clean one.
   if (!opts.fixes && !opts.targets) {
-    const left = secretsLeftIn(analysis, out);
+    const left = secretsLeft(analysis, edits);
     const noted = new Set(skipped.map((x) => `${x.ruleId}:${x.line}`));
     const note = (f: RawFinding, reason: string) => {
       const key = `${f.ruleId}:${lineOf(f)}`;
@@ -99,10 +101,8 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
       noted.add(key);
       skipped.push({ ...(f.fix ? { fix: f.fix } : {}), ruleId: f.ruleId, line: lineOf(f), reason });
     };
-    const secretAt = new Map(analysis.ctx.secrets.map((h) => [h.start, analysis.parsed.text.slice(h.start, h.end)]));
     for (const f of analysis.raw) {
-      const raw = secretAt.get(f.start);
-      if (CREDENTIAL_RULE.test(f.ruleId) && raw !== undefined && left.has(raw)) {
+      if (CREDENTIAL_RULE.test(f.ruleId) && f.kind && left.has(f.start)) {
         note(f, f.fix ? 'the credential is still in the corrected config: remove it by hand, then rotate it'
           : 'no automatic correction for a credential here: remove it by hand, then rotate it');
       } else if (!f.fix && ((f.ruleId === 'RG201' && f.severity !== 'info') || f.ruleId === 'RG406')) {
@@ -125,21 +125,24 @@ function secretStarts(a: Analysis): number[] {
   return s;
 }
 
-/** Raw source texts of the detected secrets that still occur in `out` (one pass per length). */
-function secretsLeftIn(a: Analysis, out: string): Set<string> {
-  const byLength = new Map<number, Set<string>>();
+/** Start offsets of the detected secrets that the edits leave in place (per occurrence). */
+function secretsLeft(a: Analysis, edits: TextEdit[]): Set<number> {
+  const es = normalizeEdits(edits).filter((e) => e.end > e.start);
+  const left = new Set<number>();
   for (const h of a.ctx.secrets) {
-    const raw = a.parsed.text.slice(h.start, h.end);
-    const set = byLength.get(raw.length) ?? new Set<string>();
-    set.add(raw);
-    byLength.set(raw.length, set);
-  }
-  const left = new Set<string>();
-  for (const [len, set] of byLength) {
-    for (let i = 0; i + len <= out.length; i++) {
-      const sub = out.slice(i, i + len);
-      if (set.has(sub)) left.add(sub);
+    // The last edit starting at or before the secret: does it cover the secret?
+    let lo = 0;
+    let hi = es.length - 1;
+    let k = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (es[mid].start <= h.start) {
+        k = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
+    const covered = k >= 0 && es[k].end >= h.end && !es[k].text.includes(a.parsed.text.slice(h.start, h.end));
+    if (!covered) left.add(h.start);
   }
   return left;
 }
@@ -169,7 +172,14 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
       if (!loc.seqItem) return 'the credential is not in a command list';
       const c = commandCredentialAt(parsed, loc.seqItem.seq, loc.seqItem.index, f.start, secretStarts(a));
       if (!c) return 'the command is written in a way that cannot be edited safely';
-      if (c.wholeItem) return { ...none(), items: [{ seq: c.seq, index: c.index }] };
+      if (c.wholeItem) {
+        // docker options written one word per item (`- -e`, `- NAME=VALUE`): the flag goes too.
+        const prev = c.index > 0 ? c.seq.items[c.index - 1] : null;
+        const flag = isScalar(prev) && typeof prev.value === 'string' && /^(?:-e|--env)$/.test(prev.value.trim());
+        const items = [{ seq: c.seq, index: c.index }];
+        if (flag) items.unshift({ seq: c.seq, index: c.index - 1 });
+        return { ...none(), items };
+      }
       return { ...none(), edits: c.cut.map(([s, e]) => ({ start: s, end: e, text: '' })) };
     }
     case 'add-instance-profile': {

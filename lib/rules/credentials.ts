@@ -49,7 +49,9 @@ export const credentials: StaticRule = {
     return secrets.map((hit): RawFinding => {
       const loc = locate(parsed.doc, hit.start);
       let fix: RawFinding['fix'];
-      if (loc.path === 'provider.aws_credentials' || loc.path.startsWith('provider.aws_credentials.')) fix = 'remove-aws-credentials';
+      // Corrections edit the YAML: none is offered while the YAML itself is broken (RG101).
+      if (parsed.problems.length > 0) fix = undefined;
+      else if (loc.path === 'provider.aws_credentials' || loc.path.startsWith('provider.aws_credentials.')) fix = 'remove-aws-credentials';
       else if (loc.seqItem && commandCredentialAt(parsed, loc.seqItem.seq, loc.seqItem.index, hit.start, starts)) fix = 'remove-credential';
       const accountId = hit.kind === 'aws-access-key-id' ? awsAccountIdFromKeyId(hit.value) : undefined;
       return {
