@@ -72,8 +72,10 @@ class View {
 
 /** Remove `\`+newline+indentation (unless the backslash is itself escaped). Linear. */
 function buildView(raw: string): View {
-  if (raw.indexOf('\\\n') < 0 && raw.indexOf('\\\r\n') < 0) return new View(raw, [0], [0]);
-  const re = /\\\r?\n[ \t]*/g;
+  if (raw.indexOf('\\\n') < 0 && raw.indexOf('\\\r\n') < 0 && raw.indexOf('\\/') < 0) return new View(raw, [0], [0]);
+  // A `\`-newline continuation (with the next line's indentation), or the `\` of a JSON-style
+  // `\/` escape, which generated YAML and JSON put inside base64 secrets.
+  const re = /\\\r?\n[ \t]*|\\(?=\/)/g;
   const parts: string[] = [];
   const segView = [0];
   const segRaw = [0];
@@ -82,7 +84,7 @@ function buildView(raw: string): View {
   for (let m = re.exec(raw); m; m = re.exec(raw)) {
     let n = 0;
     for (let k = m.index; k >= last && raw.charCodeAt(k) === 92; k--) n++;
-    if (n % 2 === 0) continue; // `\\` + newline: an escaped backslash, not a continuation
+    if (n % 2 === 0) continue; // `\\` + newline (or `\\/`): an escaped backslash, not an escape of what follows
     parts.push(raw.slice(last, m.index));
     removed += m[0].length;
     last = m.index + m[0].length;

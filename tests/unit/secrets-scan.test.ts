@@ -348,3 +348,19 @@ describe('base64Runs', () => {
     );
   });
 });
+
+describe('JSON-style escapes', () => {
+  it('finds a secret key written with \\/ escapes, and reports the raw span', async () => {
+    const { scanText } = await import('@/lib/secrets/scan');
+    const { awsSecret, makeRng } = await import('@/lib/secrets/synthetic');
+    const rng = makeRng(77);
+    let secret = awsSecret(rng);
+    while (!secret.includes('/')) secret = awsSecret(rng);
+    const escaped = secret.replace(/\//g, '\\/');
+    const text = `setup_commands:\n  - "export AWS_SECRET_ACCESS_KEY=${escaped} && echo a"\n`;
+    const hits = scanText(text);
+    expect(hits).toHaveLength(1);
+    expect(hits[0]).toMatchObject({ kind: 'aws-secret-access-key', value: secret });
+    expect(text.slice(hits[0].start, hits[0].end)).toBe(escaped);
+  });
+});
