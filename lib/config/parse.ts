@@ -126,6 +126,12 @@ export function parseConfig(text: string): ParsedConfig {
       problems.push({ start: 0, end: 0, message: 'the YAML is nested too deeply to read safely' });
     }
   }
+  if (problems.length === 0 && text.includes('\t')) {
+    const tab = tabPyYamlRefuses(doc, text);
+    if (tab >= 0) {
+      problems.push({ start: tab, end: tab + 1, message: 'a tab character where Ray\'s loader (PyYAML) refuses it: tabs are accepted only inside quotes, block scalars and comments; use spaces' });
+    }
+  }
   let root: YAMLMap | null = null;
   if (problems.length === 0) {
     if (isMap(doc.contents)) root = doc.contents;
@@ -139,4 +145,48 @@ export function parseConfig(text: string): ParsedConfig {
     }
   }
   return { text, lines, doc, root, problems };
+}
+
+/**
+ * The first tab that PyYAML would stop on: one outside quoted scalars, block scalars (`|`, `>`)
+ * and comments. The `yaml` package accepts more than PyYAML here, and Ray loads with PyYAML.
+ */
+function tabPyYamlRefuses(doc: Document.Parsed, text: string): number {
+  const spans: Array<[number, number]> = [];
+  try {
+    visit(doc, {
+      Scalar(_k, node) {
+        if (node.type !== 'PLAIN' && node.range) spans.push([node.range[0], node.range[1]]);
+      },
+    });
+  } catch {
+    return -1;
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  const inside = (pos: number) => {
+    let lo = 0;
+    let hi = spans.length - 1;
+    let k = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (spans[mid][0] <= pos) {
+        k = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return k >= 0 && pos < spans[k][1];
+  };
+  for (let t = text.indexOf('\t'); t >= 0; t = text.indexOf('\t', t + 1)) {
+    if (inside(t)) continue;
+    const lineStart = text.lastIndexOf('\n', t - 1) + 1;
+    let comment = false;
+    for (let p = lineStart; p < t; p++) {
+      if (text[p] === '#' && (p === lineStart || text[p - 1] === ' ' || text[p - 1] === '\t') && !inside(p)) {
+        comment = true;
+        break;
+      }
+    }
+    if (!comment) return t;
+  }
+  return -1;
 }

@@ -166,3 +166,16 @@ describe('found in the second round', () => {
     expect(r.skipped.filter((x) => x.ruleId === 'RG402').map((x) => x.line)).toEqual([6]);
   });
 });
+
+describe('tabs, as PyYAML reads them', () => {
+  it.each([
+    ['before a comment in a list', 'cluster_name: t\nsetup_commands:\n  - x\n\t# c\n  - y\n', true],
+    ['after a value', 'cluster_name: t\t\n', true],
+    ['inside a plain value', 'cluster_name: a\tb\n', true],
+    ['inside a comment', 'cluster_name: t # a\tb\n', false],
+    ['inside quotes', 'cluster_name: "a\tb"\n', false],
+    ['inside a block scalar', 'setup_commands:\n  - |\n    echo a\tb\n', false],
+  ])('%s', (_n, t, refused) => {
+    expect(ids(t).includes('RG101')).toBe(refused);
+  });
+});
