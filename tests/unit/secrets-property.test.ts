@@ -71,8 +71,8 @@ describe('arbitrary input', () => {
     const pieces = fc.constantFrom(
       'AKIA',
       'aws_secret_access_key=',
-      '-----BEGIN RSA PRIVATE KEY-----',
-      '-----END RSA PRIVATE KEY-----',
+      '-----BEGIN EC PRIVATE KEY-----',
+      '-----END EC PRIVATE KEY-----',
       '\\\n',
       '\\n',
       '%2F',

@@ -112,7 +112,7 @@ describe('near-misses', () => {
     ['Slack webhook without its secret part', 'url: https://hooks.slack.com/services/T0000/B0000'],
     ['public key, certificate, ssh public key', `-----BEGIN PUBLIC KEY-----\n${pick(rng, 'ABCDEFabcdef0123456789+/', 64)}\n-----END PUBLIC KEY-----\n-----BEGIN CERTIFICATE-----\n${pick(rng, 'ABCDEFabcdef0123456789+/', 64)}\n-----END CERTIFICATE-----\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${pick(rng, 'ABCDEFabcdef0123456789', 43)} ray@head`],
     ['private key marker without a key body', 'echo "-----BEGIN OPENSSH PRIVATE KEY-----" | head'],
-    ['private key with a placeholder body', '-----BEGIN RSA PRIVATE KEY-----\nMIIE...\n<snip>\n-----END RSA PRIVATE KEY-----'],
+    ['private key with a placeholder body', '-----BEGIN EC PRIVATE KEY-----\nMIIE...\n<snip>\n-----END EC PRIVATE KEY-----'],
     ['base64 of harmless text', "- echo 'cHJpbnQoImhlbGxvIGZyb20gYSBiYXNlNjQgYmxvYiIp' | base64 -d | python3"],
     ['well-known defaults', '- ray start --head --redis-password=5241590000000000\n- export MINIO_ROOT_PASSWORD=minioadmin\nurl: http://test:test@localhost:4566'],
     ['password words and references', 'password: stored-in-vault\n# password: see the team wiki\npassword: db.credentials.password\nDB_PASSWORD=$(cat /run/secrets/db)'],

@@ -212,7 +212,7 @@ describe('robustness', () => {
     ['lone surrogates', '\ud800 \udc00 AKIA'],
     ['trailing backslash', 'x: 1\\'],
     ['backslash-newline at EOF', 'x: 1\\\n'],
-    ['markers only', '-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----'],
+    ['markers only', '-----BEGIN EC PRIVATE KEY-----\n-----END EC PRIVATE KEY-----'],
     ['many BEGIN markers', '-----BEGIN PRIVATE KEY-----\n'.repeat(500)],
     ['deep base64 nesting', base64Encode(base64Encode(base64Encode('password: x'.repeat(10))))],
   ])('%s: no throw, no finding', (_n, text) => {
