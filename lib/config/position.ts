@@ -16,29 +16,33 @@ export interface Span {
   endColumn: number;
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 export class LineIndex {
   /** Offset of the first character of every line. */
   private readonly starts: number[];
-  /** Whether the line holds only BMP characters (then column = offset delta + 1). */
-  private readonly simple: boolean[];
+  /** Per line: only BMP characters (then column = offset delta + 1). Null when the whole text is. */
+  private readonly simple: boolean[] | null;
 
   constructor(readonly text: string) {
     const starts = [0];
-    const simple: boolean[] = [];
-    let isSimple = true;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) {
-        simple.push(isSimple);
-        starts.push(i + 1);
-        isSimple = true;
-      } else if (c >= 0xd800 && c <= 0xdfff) {
-        isSimple = false;
-      }
-    }
-    simple.push(isSimple);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
     this.starts = starts;
+    // Most configs are all BMP: then every column is an offset difference, with no per-line pass.
+    if (!SURROGATE.test(text)) {
+      this.simple = null;
+      return;
+    }
+    const simple: boolean[] = [];
+    for (let l = 0; l < starts.length; l++) {
+      const end = l + 1 < starts.length ? starts[l + 1] : text.length;
+      simple.push(!SURROGATE.test(text.slice(starts[l], end)));
+    }
     this.simple = simple;
+  }
+
+  private isSimple(line0: number): boolean {
+    return this.simple === null || this.simple[line0];
   }
 
   get lineCount(): number {
@@ -78,7 +82,7 @@ export class LineIndex {
     const o = Math.max(0, Math.min(offset, this.text.length));
     const l = this.lineOf(o);
     const start = this.starts[l];
-    if (this.simple[l]) return { line: l + 1, column: o - start + 1 };
+    if (this.isSimple(l)) return { line: l + 1, column: o - start + 1 };
     let col = 1;
     for (let i = start; i < o; i++) {
       const c = this.text.charCodeAt(i);
@@ -93,7 +97,7 @@ export class LineIndex {
     const start = this.lineStart(pos.line);
     const end = this.lineEnd(pos.line);
     const l = Math.max(0, Math.min(pos.line - 1, this.starts.length - 1));
-    if (this.simple[l]) return Math.min(start + pos.column - 1, end);
+    if (this.isSimple(l)) return Math.min(start + pos.column - 1, end);
     let i = start;
     for (let col = 1; col < pos.column && i < end; col++) {
       const c = this.text.charCodeAt(i);
