@@ -205,6 +205,10 @@ export default function YamlEditor(props: YamlEditorProps) {
         { range: new monaco.Range(s.lineNumber, s.column, e.lineNumber, e.column), text: edit.text, forceMoveMarkers: true },
       ]);
       editor.pushUndoStop();
+      // The edit can shorten a long line the view was scrolled along: show the line from its start.
+      editor.setPosition(s);
+      editor.setScrollLeft(0);
+      editor.revealPosition(s);
       latest.current.onNotice(`Applied: ${FIX_DESCRIPTIONS[f.fix]} (${f.ruleId}, line ${f.line}). Ctrl+Z undoes it.`);
       runLive();
     };
@@ -295,6 +299,7 @@ export default function YamlEditor(props: YamlEditorProps) {
         // The previous text's markers say nothing about this one: gone until its analysis is in.
         setMarkers(LIVE_OWNER, []);
         editor.setPosition({ lineNumber: 1, column: 1 });
+        editor.setScrollLeft(0);
         editor.revealLine(1);
       },
       showIamFindings: (findings) => setMarkers(IAM_OWNER, findings),
@@ -305,7 +310,7 @@ export default function YamlEditor(props: YamlEditorProps) {
         const lineNumber = Math.min(Math.max(1, line), m.getLineCount());
         const position = m.validatePosition({ lineNumber, column: toMonacoColumn(m.getLineContent(lineNumber), column) });
         editor.setPosition(position);
-        editor.revealLineInCenter(position.lineNumber);
+        editor.revealPositionInCenter(position); // also scrolls sideways to a finding far along a long line
         editor.focus();
       },
       focus: () => editor.focus(),
