@@ -1,5 +1,6 @@
-import { isMap, isPair, isScalar, isSeq, type Document, type Node, type YAMLSeq } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document, type Node, type Scalar, type YAMLSeq } from 'yaml';
 import { joinPath, keyText, nodeRange } from './nodes';
+import { lastAtOrBefore } from '../sorted';
 
 /** Start offset of a collection item (pair key or node). */
 function itemStart(item: unknown): number {
@@ -9,18 +10,10 @@ function itemStart(item: unknown): number {
 
 /** Last item whose start is at or before `offset` (items are in source order): binary search. */
 function itemAt(items: readonly unknown[], offset: number): number {
-  let lo = 0;
-  let hi = items.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const s = itemStart(items[mid]);
-    if (s !== -1 && s <= offset) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
+  return lastAtOrBefore(items.length, (i) => {
+    const s = itemStart(items[i]);
+    return s === -1 ? Infinity : s;
+  }, offset);
 }
 
 export interface Location {
@@ -30,6 +23,8 @@ export interface Location {
   seqItem: { seq: YAMLSeq; index: number } | null;
   /** True when the offset is inside a scalar's own text (not a comment or the space around it). */
   inScalar: boolean;
+  /** That scalar, when `inScalar`. */
+  scalar: Scalar | null;
 }
 
 /**
@@ -43,7 +38,8 @@ export function locate(doc: Document | null, offset: number): Location {
   let seqItem: Location['seqItem'] = null;
   if (isScalar(node)) {
     const r = nodeRange(node);
-    return { path, seqItem, inScalar: !!r && r[0] <= offset && offset < r[1] };
+    const inScalar = !!r && r[0] <= offset && offset < r[1];
+    return { path, seqItem, inScalar, scalar: inScalar ? node : null };
   }
   for (let guard = 0; guard < 10_000 && node; guard++) {
     if (isMap(node)) {
@@ -74,7 +70,8 @@ export function locate(doc: Document | null, offset: number): Location {
     } else break;
   }
   const r = isScalar(node) ? nodeRange(node) : null;
-  return { path, seqItem, inScalar: !!r && r[0] <= offset && offset < r[1] };
+  const inScalar = !!r && r[0] <= offset && offset < r[1];
+  return { path, seqItem, inScalar, scalar: inScalar ? (node as Scalar) : null };
 }
 
 export function pathAt(doc: Document | null, offset: number): string {

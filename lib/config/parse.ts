@@ -1,5 +1,6 @@
 import { parseDocument, isMap, visit, type Document, type YAMLMap } from 'yaml';
 import { LineIndex } from './position';
+import { lastAtOrBefore } from '../sorted';
 
 /** A YAML problem, located, with a message that never quotes the source text. */
 export interface SyntaxProblem {
@@ -164,16 +165,7 @@ function tabPyYamlRefuses(doc: Document.Parsed, text: string): number {
   }
   spans.sort((a, b) => a[0] - b[0]);
   const inside = (pos: number) => {
-    let lo = 0;
-    let hi = spans.length - 1;
-    let k = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (spans[mid][0] <= pos) {
-        k = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const k = lastAtOrBefore(spans.length, (i) => spans[i][0], pos);
     return k >= 0 && pos < spans[k][1];
   };
   for (let t = text.indexOf('\t'); t >= 0; t = text.indexOf('\t', t + 1)) {

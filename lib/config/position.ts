@@ -1,3 +1,5 @@
+import { lastAtOrBefore } from '../sorted';
+
 /**
  * The one position model. Offsets are UTF-16 indexes into the source string (what the `yaml`
  * package and JavaScript use); positions are 1-based lines and 1-based columns counted in
@@ -52,14 +54,7 @@ export class LineIndex {
   /** 0-based line number holding `offset` (binary search). */
   lineOf(offset: number): number {
     const s = this.starts;
-    let lo = 0;
-    let hi = s.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (s[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return Math.max(0, lastAtOrBefore(s.length, (i) => s[i], offset));
   }
 
   lineStart(line1: number): number {

@@ -1,6 +1,7 @@
 import { isScalar, type Node, type YAMLSeq } from 'yaml';
 import { nodeRange } from '../config/nodes';
 import type { ParsedConfig } from '../config/parse';
+import { lastAtOrBefore } from '../sorted';
 
 /**
  * Where a credential sits in a command list, and what removing it means: the whole list item,
@@ -130,21 +131,6 @@ function segments(chars: Char[]): Segment[] {
 function trimEnd(chars: Char[], from: number, to: number): number {
   while (to > from && /\s/.test(chars[to - 1].c)) to--;
   return to;
-}
-
-/** Index of the last of `n` ascending keys that is <= `x` (binary search), or -1. */
-function lastAtOrBefore(n: number, key: (i: number) => number, x: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (key(mid) <= x) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
 }
 
 /** A command's characters and shell segments, read once per scalar (many hits may share one). */

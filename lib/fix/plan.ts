@@ -1,4 +1,4 @@
-import { isScalar, visit, type Node, type Pair, type Scalar, type YAMLSeq } from 'yaml';
+import { isScalar, visit, type Node, type Pair, type YAMLSeq } from 'yaml';
 import { parseIamArn } from '../arn/index';
 import { locate } from '../config/locate';
 import { parseConfig } from '../config/parse';
@@ -14,6 +14,7 @@ import { FIX_DESCRIPTIONS } from './descriptions';
 
 export { FIX_DESCRIPTIONS } from './descriptions';
 import { applyEdits, emptyCollection, normalizeEdits, removePair, removeSeqItem, type TextEdit } from './edits';
+import { lastAtOrBefore } from '../sorted';
 
 
 export interface FixOptions {
@@ -131,16 +132,7 @@ function secretsLeft(a: Analysis, edits: TextEdit[]): Set<number> {
   const left = new Set<number>();
   for (const h of a.ctx.secrets) {
     // The last edit starting at or before the secret: does it cover the secret?
-    let lo = 0;
-    let hi = es.length - 1;
-    let k = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (es[mid].start <= h.start) {
-        k = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const k = lastAtOrBefore(es.length, (i) => es[i].start, h.start);
     const covered = k >= 0 && es[k].end >= h.end && !es[k].text.includes(a.parsed.text.slice(h.start, h.end));
     if (!covered) left.add(h.start);
   }
@@ -198,7 +190,7 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
     }
     case 'use-instance-profile-arn': {
       if (!opts.iam) return 'no IAM source to look the role up in';
-      const node = findScalarAt(a, f.start);
+      const node = locate(parsed.doc, f.start).scalar;
       if (!node || typeof node.value !== 'string') return 'the ARN is not a plain string';
       const arn = await profileArnForRole(opts.iam, node.value);
       if (!arn) return 'IAM knows no instance profile for this role';
@@ -210,21 +202,6 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
     default:
       return 'unknown correction';
   }
-}
-
-function findScalarAt(a: Analysis, offset: number) {
-  let found: Scalar | null = null;
-  safeVisit(a, {
-    Scalar(_k, node) {
-      const r = nodeRange(node);
-      if (r && r[0] <= offset && offset < r[1]) {
-        found = node;
-        return visit.BREAK;
-      }
-      return undefined;
-    },
-  });
-  return found as Scalar | null;
 }
 
 /** `visit`, which recurses: on a document too deep for the stack, it finds nothing. */

@@ -13,6 +13,7 @@
  */
 import type { SecretKind } from './types';
 import { charClasses, decodeBase64PercentEscapes, githubClassicChecksumOk, hasSequentialRun, isHex, percentDecode, shannonEntropy } from './util';
+import { firstAtOrAbove } from '../sorted';
 
 /** A candidate found by a rule, in the coordinates of the scanned (joined) text. */
 export interface Candidate {
@@ -120,14 +121,7 @@ function passwordShapeOk(v: string): boolean {
 }
 
 function lowerBound<T>(arr: readonly T[], key: (t: T) => number, x: number): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (key(arr[mid]) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstAtOrAbove(arr.length, (i) => key(arr[i]), x);
 }
 
 /** Distance from [start,end) to the nearest AWS key id (binary search: O(log n)). */

@@ -20,6 +20,7 @@
 import type { SecretHit, SecretKind } from './types';
 import { RULES, RULES_BY_ID, type AwsIdRef, type Candidate, type PemBlock, type Rule, type RuleContext } from './rules';
 import { AWS_DOC_EXAMPLES, decodeBase64, isPlaceholder, printableRatio, shannonEntropy } from './util';
+import { firstAtOrAbove, lastAtOrBefore } from '../sorted';
 
 export interface ScanHit extends SecretHit {
   /** The rule that produced the finding (`+base64` when found inside a decoded blob). */
@@ -53,14 +54,7 @@ class View {
   toRaw(j: number): number {
     const s = this.segView;
     if (s.length === 1) return j;
-    let lo = 0;
-    let hi = s.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (s[mid] <= j) lo = mid + 1;
-      else hi = mid;
-    }
-    const k = lo - 1;
+    const k = lastAtOrBefore(s.length, (i) => s[i], j);
     return this.segRaw[k] + (j - s[k]);
   }
 
@@ -117,14 +111,7 @@ function markers(re: RegExp, text: string): Marker[] {
 }
 
 function firstAtOrAfter(list: readonly Marker[], pos: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid].start < pos) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstAtOrAbove(list.length, (i) => list[i].start, pos);
 }
 
 /** A PEM body is real key material: ≥ 64 base64 characters, high entropy, no placeholder. */
@@ -427,13 +414,7 @@ function finalize(hits: ScanHit[]): ScanHit[] {
     for (const d of doms) prefixMaxEnd.push(Math.max(d.end, prefixMaxEnd[prefixMaxEnd.length - 1] ?? -1));
     for (const h of kept) {
       if (h.kind !== generic) continue;
-      let lo = 0;
-      let hi = doms.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (doms[mid].start < h.end) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = firstAtOrAbove(doms.length, (i) => doms[i].start, h.end);
       if (lo > 0 && prefixMaxEnd[lo - 1] > h.start) dropped.add(h);
     }
   }
