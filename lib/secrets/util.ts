@@ -81,7 +81,20 @@ const DEFAULT_VALUES: ReadonlySet<string> = new Set([
 ]);
 
 /** Substrings (case-insensitive) that mark a placeholder rather than a credential. */
-const PLACEHOLDER_WORDS = /example|sample|placeholder|replace[_-]?me|change[_-]?me|your[_-]|dummy|redacted|insert[_-]|paste[_-]|fake[_-]|<|>|^\.\.\.|\.\.\.$|…/i;
+const PLACEHOLDER_WORDS = /example|sample|placeholder|replace[_-]?me|change[_-]?me|your[_-]|dummy|redacted|insert[_-]|paste[_-]|fake[_-]|<|>|^\.\.\.|\.\.\.$|…/gi;
+
+/**
+ * A placeholder word is written in one case (`dummy`, `DUMMY`, `Dummy`, `ReplaceMe`); the same
+ * letters in random case (`dUMMy`) occur by chance in about one random 40-character token in a
+ * million, and are not a placeholder.
+ */
+function placeholderWordIn(v: string): boolean {
+  for (const m of v.matchAll(PLACEHOLDER_WORDS)) {
+    const w = m[0].replace(/[_-]/g, '');
+    if (w === w.toLowerCase() || w === w.toUpperCase() || /^(?:[A-Z][a-z]+)+$/.test(w)) return true;
+  }
+  return false;
+}
 
 /**
  * True for values that are references or placeholders, not literal credentials:
@@ -97,7 +110,7 @@ export function isPlaceholder(value: string): boolean {
   // (an ellipsis counts only at either end: `abc...` is elided, `a...b` can be a random password)
   if (/x{5,}|X{5,}|\*{3,}|#{4,}|^\.{3,}|\.{3,}$|_{4,}|-{4,}|0{6,}/.test(v) && !/^-----BEGIN/.test(v)) return true;
   if (DEFAULT_VALUES.has(v.toLowerCase())) return true;
-  if (PLACEHOLDER_WORDS.test(v)) return true;
+  if (placeholderWordIn(v)) return true;
   // a single repeated character
   if (/^(.)\1*$/.test(v)) return true;
   return false;

@@ -179,3 +179,26 @@ describe('tabs, as PyYAML reads them', () => {
     expect(ids(t).includes('RG101')).toBe(refused);
   });
 });
+
+describe('found by the planted-pair property test (random credentials that look like something else)', () => {
+  const scanKinds = (t: string) =>
+    analyzeStatic(`cluster_name: t\nprovider: {type: aws}\nsetup_commands:\n${t}\n`).findings.map((f) => f.ruleId);
+  it.each([
+    // a key id that ends in PWD, followed by `:` — not a password key
+    ['  - echo AKIA2IO7GO3MRRG34PWD:9o77r0x2POVRgrVjNmAVsdnrZkIeIp+TE2MYMIIX > ~/.passwd-s3fs', ['RG401', 'RG402']],
+    // five X in a row inside a real-looking key id
+    ['  - export AWS_ACCESS_KEY_ID=ASIA2CQ3B2C7XXXXXRFX', ['RG401']],
+    // `dUMMy` in random case inside a secret is not the placeholder word
+    ['  - export AWS_SECRET_ACCESS_KEY=2hiGUGbUN6L4KhoSH3cUs6qK+j7O8jdUMMyw9e5+', ['RG402']],
+    // a random secret with entropy 4.1 (one in ~100,000 random tokens scores this low)
+    ['  - echo AKIAELE6C2MJDDF3ECRY:xryGmxpPt7r/h6trpN3tWnPllND6qx3NnD7mGtpt > ~/.passwd-s3fs', ['RG401', 'RG402']],
+  ])('%s', (line, want) => {
+    expect(scanKinds(line).filter((r) => r.startsWith('RG4'))).toEqual(want);
+  });
+  it('placeholders written in one case are still placeholders', () => {
+    const secret = (word: string) => (word + 'a8Kq2Zr5Tn7Wm3Xp9Lc4Bv6Hd1Jf0Gs8Yw2Ue5Oi').slice(0, 40);
+    const found = (word: string) => scanKinds(`  - export AWS_SECRET_ACCESS_KEY=${secret(word)}`).filter((r) => r.startsWith('RG4'));
+    expect(found('dUMMy')).toEqual(['RG402']); // the control: the same token in random case is found
+    for (const w of ['dummy', 'DUMMY', 'Dummy', 'ReplaceMe', 'REPLACE_ME', 'Example']) expect(found(w)).toEqual([]);
+  });
+});
