@@ -33,6 +33,40 @@ export interface IamInstanceProfile {
   roles: IamRole[];
 }
 
+/** A policy document attached to a role: inline, managed (its default version) or a boundary. */
+export interface IamPolicy {
+  kind: 'inline' | 'managed';
+  name: string;
+  /** Managed policies only. */
+  arn?: string;
+  /** The decoded document; null when it could not be read (then the verdict is "maybe"). */
+  document: PolicyDocument | null;
+}
+
+/** What a role may do: its identity policies and its permissions boundary. */
+export interface IamRolePolicies {
+  roleArn: string;
+  /** Inline policies and attached managed policies (default version). */
+  policies: IamPolicy[];
+  /** The permissions boundary, when the role has one. */
+  permissionsBoundary: IamPolicy | null;
+}
+
+/** One question for IAM's own evaluator (SimulatePrincipalPolicy). */
+export interface SimulationQuestion {
+  action: string;
+  resource: string;
+  /** Context entries IAM needs to decide conditions (e.g. iam:PassedToService). */
+  context?: Record<string, string | string[]>;
+}
+
+export interface SimulationAnswer extends SimulationQuestion {
+  /** IAM's EvalDecision, mapped. */
+  decision: 'allowed' | 'explicit-deny' | 'implicit-deny';
+  /** Condition keys IAM said it would need (MissingContextValues): the answer is then "maybe". */
+  missingContext: string[];
+}
+
 export type IamSourceKind = 'demo' | 'snapshot' | 'live';
 
 export interface IamSourceInfo {
@@ -42,6 +76,8 @@ export interface IamSourceInfo {
   accountId?: string;
   partition?: string;
   capturedAt?: string;
+  /** Why this source is in use, when it is not the one asked for (e.g. no credentials → demo). */
+  note?: string;
 }
 
 /** Raised by a source that could not answer (no credentials, access denied, throttled...). */
@@ -60,4 +96,19 @@ export interface IamSource {
   listInstanceProfilesForRole(roleName: string): Promise<IamInstanceProfile[] | null>;
   /** Every instance profile the source knows (for pickers and hints). */
   listInstanceProfiles(): Promise<IamInstanceProfile[]>;
+  /** The managed policies attached to the role (names and ARNs only), or null when there is no such role. */
+  listAttachedPolicies(roleName: string): Promise<Array<{ name: string; arn: string }> | null>;
+  /** The role's identity policies and permissions boundary, or null when there is no such role. */
+  getRolePolicies(roleName: string): Promise<IamRolePolicies | null>;
+  /**
+   * IAM's own evaluator, where the source has one and may call it (live: SimulatePrincipalPolicy).
+   * Resolves null when it is not available (not permitted, not implemented by the endpoint): the
+   * checks then use the local evaluator. Throws IamUnavailableError like the other calls.
+   */
+  simulate?(roleArn: string, questions: SimulationQuestion[]): Promise<SimulationAnswer[] | null>;
+  /**
+   * The source for another account of the same partition (live: through a configured AssumeRole),
+   * or a reason why there is none.
+   */
+  forAccount?(accountId: string): Promise<IamSource | { unavailable: string }>;
 }
