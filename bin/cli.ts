@@ -2,8 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fixConfig } from '../lib/fix/plan';
 import { SEVERITY_RANK, type FileReport, type Finding, type Report, type Severity } from '../lib/findings/types';
 import { demoIamSource } from '../lib/iam/demo';
-import { snapshotFromJson, SnapshotFormatError } from '../lib/iam/snapshot';
-import type { IamSource } from '../lib/iam/types';
+import { snapshotFromJsonTexts, SnapshotFormatError } from '../lib/iam/snapshot';
+import { IamUnavailableError, type IamSource } from '../lib/iam/types';
+import { iamReport } from '../lib/iam/report';
+import { contextOf } from '../lib/validate';
 import { BaselineFormatError, makeBaseline, parseBaseline, type Baseline } from '../lib/findings/baseline';
 import { analyze, validate } from '../lib/validate';
 
@@ -13,23 +15,33 @@ const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const HELP = `rayguard ${VERSION} — checks Ray cluster configs for AWS (instance profiles, IAM, credentials)
 
 Usage:
-  rayguard check [--format text|json] [--iam-snapshot FILE | --iam-demo] [--fail-on LEVEL] FILE...
-  rayguard fix FILE [-o OUT] [--profile NODE_TYPE=ARN]... [--iam-snapshot FILE | --iam-demo]
-  rayguard baseline [-o OUT] [--iam-snapshot FILE | --iam-demo] FILE...
+  rayguard check [--format text|json] [IAM] [--fail-on LEVEL] FILE...
+  rayguard fix FILE [-o OUT] [--profile NODE_TYPE=ARN]... [IAM]
+  rayguard baseline [-o OUT] [IAM] FILE...
+  rayguard policy [IAM] FILE
+
+IAM is one of --iam-snapshot FILE (repeatable), --iam-live, --iam-demo; without one, no IAM check.
 
 FILE may be \`-\` for standard input.
 
 check   prints findings; exits 0 when none at or above --fail-on (error|warning|info|none,
         default error), 1 when there are, 2 on usage errors or unreadable files.
 fix     writes the corrected config to OUT (default: standard output); a summary goes to stderr.
+policy  prints the least-privilege head-role policy the config needs (the autoscaler's EC2
+        calls, iam:PassRole on exactly the worker roles), with the head's verdicts on stderr.
 baseline  writes fingerprints of the current findings (salted hashes, never a secret) to OUT
         (default .rayguard-baseline.json); \`check --baseline OUT\` then reports only new ones.
 
 Inline ignore: \`# rayguard:ignore RG401 <reason>\` on the finding's line or alone on the line above.
 
 --iam-snapshot FILE   check instance profiles against the JSON of
-                      \`aws iam get-account-authorization-details\` (optionally with an
-                      InstanceProfiles array from \`aws iam list-instance-profiles\`)
+                      \`aws iam get-account-authorization-details\`; give it again for the
+                      output of \`aws iam list-instance-profiles\` (profiles with no role)
+--iam-live            ask IAM itself, with the AWS SDK's default credentials (env, profile,
+                      SSO, web identity, container or instance role); AWS_ENDPOINT_URL_IAM
+                      points it at another endpoint
+--assume-role ACCOUNT=ROLE_ARN[,EXTERNAL_ID]
+                      with --iam-live: check profiles of ACCOUNT through this role
 --iam-demo            use the embedded demo account
 --profile T=ARN       the instance profile to add to node type T (fix)
 --baseline FILE       report only findings that are not in FILE (check)
@@ -42,7 +54,9 @@ interface Args {
   files: string[];
   format: 'text' | 'json';
   failOn: Severity | 'none';
-  snapshot?: string;
+  snapshots: string[];
+  live: boolean;
+  assumeRoles: Record<string, { roleArn: string; externalId?: string }>;
   demo: boolean;
   out?: string;
   baseline?: string;
@@ -51,7 +65,7 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
-  const a: Args = { command: command ?? '', files: [], format: 'text', failOn: 'error', demo: false, profiles: Object.create(null) };
+  const a: Args = { command: command ?? '', files: [], format: 'text', failOn: 'error', demo: false, live: false, snapshots: [], assumeRoles: Object.create(null), profiles: Object.create(null) };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -74,8 +88,16 @@ function parseArgs(argv: string[]): Args {
         a.failOn = v as Args['failOn'];
         break;
       }
-      case '--iam-snapshot': a.snapshot = value(); break;
+      case '--iam-snapshot': a.snapshots.push(value()); break;
       case '--iam-demo': a.demo = true; break;
+      case '--iam-live': a.live = true; break;
+      case '--assume-role': {
+        const v = value();
+        const m = /^(\d{12})=(arn:aws[a-z-]*:iam::\d{12}:role\/[^,\s]+)(?:,(.+))?$/.exec(v);
+        if (!m) throw new UsageError('--assume-role takes ACCOUNT=ROLE_ARN[,EXTERNAL_ID] (a 12-digit account id and a role ARN)');
+        a.assumeRoles[m[1]] = { roleArn: m[2], ...(m[3] ? { externalId: m[3] } : {}) };
+        break;
+      }
       case '--baseline': a.baseline = value(); break;
       case '-o': case '--output': a.out = value(); break;
       case '--profile': {
@@ -122,20 +144,31 @@ function readConfig(file: string): ConfigFile {
   return { text: new TextDecoder('utf-8').decode(buf), bom, invalid };
 }
 
-function iamSource(a: Args): IamSource | null {
-  if (a.snapshot && a.demo) throw new UsageError('use either --iam-snapshot or --iam-demo');
+async function iamSource(a: Args): Promise<IamSource | null> {
+  const chosen = [a.snapshots.length > 0, a.demo, a.live].filter(Boolean).length;
+  if (chosen > 1) throw new UsageError('use one of --iam-snapshot, --iam-live or --iam-demo');
+  if (Object.keys(a.assumeRoles).length && !a.live) throw new UsageError('--assume-role needs --iam-live');
   if (a.demo) return demoIamSource();
-  if (!a.snapshot) return null;
-  let text: string;
-  try {
-    text = readFileSync(a.snapshot, 'utf8');
-  } catch {
-    throw new UsageError(`cannot read the IAM snapshot ${a.snapshot}`);
+  if (a.live) {
+    const { createLiveIamSource } = await import('../lib/iam/live');
+    try {
+      return await createLiveIamSource({ assumeRoles: a.assumeRoles });
+    } catch (e) {
+      throw new UsageError(`--iam-live: ${e instanceof IamUnavailableError ? e.reason : 'the live IAM source could not start'}`);
+    }
   }
+  if (a.snapshots.length === 0) return null;
+  const texts = a.snapshots.map((f) => {
+    try {
+      return { name: f.split('/').pop() ?? f, text: readFileSync(f, 'utf8') };
+    } catch {
+      throw new UsageError(`cannot read the IAM snapshot ${f}`);
+    }
+  });
   try {
-    return snapshotFromJson(text, { label: a.snapshot.split('/').pop() });
+    return snapshotFromJsonTexts(texts);
   } catch (e) {
-    throw new UsageError(e instanceof SnapshotFormatError ? `${a.snapshot}: ${e.message}` : `${a.snapshot}: unreadable`);
+    throw new UsageError(e instanceof SnapshotFormatError ? `IAM snapshot: ${e.message}` : 'IAM snapshot: unreadable');
   }
 }
 
@@ -169,7 +202,7 @@ function readBaseline(file: string): Baseline {
 
 async function check(a: Args): Promise<number> {
   if (a.files.length === 0) throw new UsageError('check needs at least one FILE');
-  const iam = iamSource(a);
+  const iam = await iamSource(a);
   const baseline = a.baseline ? readBaseline(a.baseline) : null;
   const texts = a.files.map((f) => [f, readConfig(f).text] as const);
   const files: FileReport[] = [];
@@ -186,7 +219,7 @@ async function fix(a: Args): Promise<number> {
   if (a.files.length !== 1) throw new UsageError('fix takes exactly one FILE');
   const input = readConfig(a.files[0]);
   if (input.invalid) throw new UsageError(`${a.files[0]} is not UTF-8 text: not rewritten (run \`rayguard check\` to see where)`);
-  const iam = iamSource(a);
+  const iam = await iamSource(a);
   const result = await fixConfig(input.text, { iam, profiles: a.profiles });
   const nodeTypes = new Set((await analyze(input.text)).ctx.model?.nodeTypes.map((n) => n.name) ?? []);
   for (const t of Object.keys(a.profiles)) {
@@ -205,9 +238,28 @@ async function fix(a: Args): Promise<number> {
   return 0;
 }
 
+async function policy(a: Args): Promise<number> {
+  if (a.files.length !== 1) throw new UsageError('policy takes exactly one FILE');
+  const iam = await iamSource(a);
+  if (!iam) throw new UsageError('policy needs an IAM source (--iam-snapshot, --iam-live or --iam-demo): the worker roles come from IAM');
+  const ctx = contextOf(readConfig(a.files[0]).text);
+  if (!ctx.model) throw new UsageError(`${a.files[0]} is not a readable Ray config (run \`rayguard check\`)`);
+  const r = await iamReport(ctx, iam);
+  if (!r.policy) throw new UsageError('no policy: the config has no head node type, or the account is not known (use an ARN or an IAM source with an account id)');
+  process.stdout.write(JSON.stringify(r.policy, null, 2) + '\n');
+  const head = r.cards.find((c) => c.isHead);
+  const mark = { allowed: 'allowed', 'implicit-deny': 'DENIED', 'explicit-deny': 'DENIED (explicit Deny)', maybe: 'maybe' } as const;
+  if (head?.verdicts) {
+    process.stderr.write(`head role ${head.role?.name ?? '?'} today (${head.verdicts[0]?.evaluator === 'iam' ? 'IAM policy simulator' : 'local evaluator'}):\n`);
+    for (const v of head.verdicts) process.stderr.write(`  ${mark[v.decision].padEnd(8)} ${v.action} ${v.resource}${v.reasons.length ? ` (${v.reasons.join('; ')})` : ''}\n`);
+  }
+  for (const g of r.policyGaps) process.stderr.write(`note: no PassRole for ${g}\n`);
+  return 0;
+}
+
 async function baseline(a: Args): Promise<number> {
   if (a.files.length === 0) throw new UsageError('baseline needs at least one FILE');
-  const iam = iamSource(a);
+  const iam = await iamSource(a);
   const raw = [];
   for (const f of a.files) raw.push(...(await analyze(readConfig(f).text, { iam })).raw);
   const b = await makeBaseline(raw);
@@ -224,6 +276,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'check': return await check(a);
       case 'fix': return await fix(a);
       case 'baseline': return await baseline(a);
+      case 'policy': return await policy(a);
       case 'help': case '--help': case '-h': case '': process.stdout.write(HELP); return a.command === '' ? 2 : 0;
       case '--version': case 'version': process.stdout.write(`${VERSION}\n`); return 0;
       default: throw new UsageError(`unknown command ${a.command}`);

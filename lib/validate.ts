@@ -4,7 +4,7 @@ import { rule } from './findings/catalogue';
 import { compareFindings, type Finding } from './findings/types';
 import { newFindings, type Baseline } from './findings/baseline';
 import { applyIgnores } from './findings/suppress';
-import { checkIam } from './iam/checks';
+import { iamReport, type IamReport, type ProfileCard } from './iam/report';
 import type { IamSource } from './iam/types';
 import { STATIC_RULES } from './rules/index';
 import type { RawFinding, RuleContext } from './rules/types';
@@ -19,6 +19,8 @@ export interface Analysis {
   ctx: RuleContext;
   raw: RawFinding[];
   findings: Finding[];
+  /** The IAM answer (cards, least-privilege policy) when an IAM source was given. */
+  iam?: IamReport;
 }
 
 export function contextOf(text: string): RuleContext {
@@ -109,16 +111,30 @@ export interface AnalyzeOptions {
   iam?: IamSource | null;
   /** Report only findings that are not in this baseline. */
   baseline?: Baseline | null;
+  /** Each IAM card as it is known (redacted like the findings), for progress. */
+  onCard?: (card: ProfileCard) => void;
+}
+
+/** Masks any detected secret in a card's text (a secret pasted as a profile name stays masked). */
+function redactCard(redact: (s: string) => string, c: ProfileCard): ProfileCard {
+  return JSON.parse(JSON.stringify(c), (_k, v: unknown) => (typeof v === 'string' ? redact(v) : v)) as ProfileCard;
 }
 
 /** Static checks plus IAM checks against `iam` when given; inline ignores and a baseline applied. */
 export async function analyze(text: string, opts: AnalyzeOptions = {}): Promise<Analysis> {
   const ctx = contextOf(text);
   let raw = staticRaw(ctx);
-  if (opts.iam && ctx.model) raw.push(...(await checkIam(ctx, opts.iam)));
+  let iam: IamReport | undefined;
+  if (opts.iam && ctx.model) {
+    const redact = secretRedactor(ctx);
+    const onCard = opts.onCard;
+    iam = await iamReport(ctx, opts.iam, onCard ? { onCard: (c) => onCard(redactCard(redact, c)) } : {});
+    raw.push(...iam.findings);
+    iam = { ...iam, findings: [], cards: iam.cards.map((c) => redactCard(redact, c)), policyGaps: iam.policyGaps.map(redact) };
+  }
   raw = applyIgnores(ctx.parsed, raw);
   if (opts.baseline) raw = await newFindings(raw, opts.baseline);
-  return finish(ctx, raw);
+  return { ...finish(ctx, raw), ...(iam ? { iam } : {}) };
 }
 
 export async function validate(text: string, opts: AnalyzeOptions = {}): Promise<Finding[]> {

@@ -149,19 +149,19 @@ export const RULES: readonly RuleDoc[] = [
     howToFix: 'Allow `sts:AssumeRole` for the principal `{"Service": "ec2.amazonaws.com"}` in the role\'s trust policy.',
   }),
   R({
-    id: 'RG304', name: 'head-permissions', severity: 'error', checked: false,
+    id: 'RG304', name: 'head-permissions', severity: 'error', checked: true,
     summary: 'The head role lacks actions Ray\'s autoscaler calls.',
     why: 'The autoscaler on the head launches, tags, stops, starts and terminates workers with the head\'s role.',
-    howToFix: 'Allow ec2:DescribeInstances, RunInstances, CreateTags, TerminateInstances, StopInstances and StartInstances to the head role.',
+    howToFix: 'Allow ec2:DescribeInstances, RunInstances, CreateTags, TerminateInstances, StopInstances and StartInstances (and DescribeImages with the CloudWatch agent) to the head role: the IAM panel\'s "Copy policy" and `rayguard policy` print the least-privilege policy for the config. A "maybe" (a warning) means a condition depends on what is known only at run time; the message names it.',
   }),
   R({
-    id: 'RG305', name: 'pass-role', severity: 'error', checked: false,
+    id: 'RG305', name: 'pass-role', severity: 'error', checked: true,
     summary: 'The head role may not `iam:PassRole` a worker node type\'s role.',
     why: 'Launching a worker with an instance profile needs PassRole on the role inside it; AmazonEC2FullAccess does not grant it.',
-    howToFix: 'Allow `iam:PassRole` on the worker\'s role ARN (not the instance-profile ARN).',
+    howToFix: 'Allow `iam:PassRole` on the worker\'s role ARN (not the instance-profile ARN), ideally with `iam:PassedToService: ec2.amazonaws.com`. Ray\'s default head profile (`ray-autoscaler-v1`) never has it.',
   }),
   R({
-    id: 'RG306', name: 'over-privileged', severity: 'warning', checked: false,
+    id: 'RG306', name: 'over-privileged', severity: 'warning', checked: true,
     summary: 'The role has administrator access or `*FullAccess` managed policies.',
     why: 'Anything that runs on the cluster can use those rights.',
     howToFix: 'Replace them with a policy that allows only what the cluster needs.',
@@ -173,15 +173,15 @@ export const RULES: readonly RuleDoc[] = [
     howToFix: 'Give the dashboard or CLI read access to IAM, or check against a snapshot.',
   }),
   R({
-    id: 'RG308', name: 'account-mismatch', severity: 'warning', checked: false,
+    id: 'RG308', name: 'account-mismatch', severity: 'warning', checked: true,
     summary: 'Profiles from different accounts, or not from the account being checked.',
     why: 'EC2 launches with profiles of the launching account only.',
     howToFix: 'Use profiles from the account the cluster runs in.',
   }),
   R({
-    id: 'RG309', name: 'default-profile', severity: 'info', checked: false,
+    id: 'RG309', name: 'default-profile', severity: 'info', checked: true,
     summary: 'What Ray\'s default `ray-autoscaler-v1` profile looks like in this account.',
-    why: 'When the head has no profile, Ray reuses or creates this one.',
+    why: 'When the head has no profile, Ray reuses `ray-autoscaler-v1` (`ray-autoscaler-cloudwatch-v1` with the CloudWatch agent) as it is, or creates it with AmazonEC2FullAccess and AmazonS3FullAccess; it is shared by every cluster in the account.',
     howToFix: 'Set an explicit head profile.',
   }),
   R({

@@ -1,19 +1,105 @@
 import { readFileSync } from 'node:fs';
 import { demoIamSource } from '../iam/demo';
 import { snapshotFromJson } from '../iam/snapshot';
-import type { IamSource } from '../iam/types';
-
-let cached: IamSource | null = null;
+import { IamUnavailableError, type IamInstanceProfile, type IamRolePolicies, type IamSource, type IamSourceInfo } from '../iam/types';
 
 /**
- * The dashboard's IAM source: the snapshot file named by RAYGUARD_IAM_SNAPSHOT, else the embedded
- * demo account. (The live source comes with the IAM issue.)
+ * The server's IAM source, chosen once per process from the environment:
+ *
+ * - `RAYGUARD_IAM=auto` (default): the snapshot file named by `RAYGUARD_IAM_SNAPSHOT` if set;
+ *   else the live account when the AWS SDK's default credential chain finds credentials (env,
+ *   SSO, web identity, container or instance metadata); else the embedded demo account, with a
+ *   note saying why.
+ * - `RAYGUARD_IAM=live`: the live account; without credentials every check says RG307 and why.
+ * - `RAYGUARD_IAM=snapshot` (needs `RAYGUARD_IAM_SNAPSHOT`) or `RAYGUARD_IAM=demo`.
+ *
+ * `RAYGUARD_ASSUME_ROLES` (JSON: `{"<account id>": {"roleArn": "...", "externalId": "..."}}`)
+ * lets the live source check profiles of other accounts.
  */
-export function serverIamSource(): IamSource {
-  if (cached) return cached;
-  const file = process.env.RAYGUARD_IAM_SNAPSHOT;
-  cached = file
-    ? snapshotFromJson(readFileSync(file, 'utf8'), { label: file.split('/').pop() ?? 'IAM snapshot' })
-    : demoIamSource();
-  return cached;
+let pending: Promise<IamSource> | null = null;
+
+export function serverIamSource(): Promise<IamSource> {
+  pending ??= chooseSource(process.env).catch((e: unknown) => {
+    pending = null;
+    throw e;
+  });
+  return pending;
+}
+
+/** Forget the chosen source (tests). */
+export function resetServerIamSource(): void {
+  pending = null;
+}
+
+export class IamConfigError extends Error {}
+
+export function parseAssumeRoles(raw: string | undefined): Record<string, { roleArn: string; externalId?: string }> {
+  if (!raw || !raw.trim()) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw new IamConfigError('RAYGUARD_ASSUME_ROLES is not valid JSON (expected {"<account id>": {"roleArn": "...", "externalId": "..."}})');
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new IamConfigError('RAYGUARD_ASSUME_ROLES must be a JSON object keyed by account id');
+  const out: Record<string, { roleArn: string; externalId?: string }> = {};
+  for (const [account, e] of Object.entries(v as Record<string, unknown>)) {
+    const o = e as Record<string, unknown> | null;
+    if (!/^\d{12}$/.test(account) || !o || typeof o.roleArn !== 'string' || !/^arn:aws[a-z-]*:iam::\d{12}:role\//.test(o.roleArn)) {
+      throw new IamConfigError(`RAYGUARD_ASSUME_ROLES: entry "${account.slice(0, 20)}" needs a 12-digit account id and a role ARN in roleArn`);
+    }
+    out[account] = { roleArn: o.roleArn, ...(typeof o.externalId === 'string' ? { externalId: o.externalId } : {}) };
+  }
+  return out;
+}
+
+/** A source that cannot answer: every check becomes RG307 with this reason. */
+class UnavailableIamSource implements IamSource {
+  constructor(private readonly meta: IamSourceInfo, private readonly reason: string) {}
+  info(): IamSourceInfo {
+    return this.meta;
+  }
+  private fail(): never {
+    throw new IamUnavailableError(this.reason);
+  }
+  async getInstanceProfile(): Promise<IamInstanceProfile | null> {
+    this.fail();
+  }
+  async listInstanceProfilesForRole(): Promise<IamInstanceProfile[] | null> {
+    this.fail();
+  }
+  async listInstanceProfiles(): Promise<IamInstanceProfile[]> {
+    return [];
+  }
+  async listAttachedPolicies(): Promise<Array<{ name: string; arn: string }> | null> {
+    this.fail();
+  }
+  async getRolePolicies(): Promise<IamRolePolicies | null> {
+    this.fail();
+  }
+}
+
+export async function chooseSource(env: NodeJS.ProcessEnv): Promise<IamSource> {
+  const mode = (env.RAYGUARD_IAM ?? 'auto').trim().toLowerCase() || 'auto';
+  const file = env.RAYGUARD_IAM_SNAPSHOT?.trim();
+  if (!['auto', 'demo', 'live', 'snapshot'].includes(mode)) {
+    throw new IamConfigError(`RAYGUARD_IAM must be auto, live, snapshot or demo (got "${mode.slice(0, 20)}")`);
+  }
+  if (mode === 'snapshot' && !file) throw new IamConfigError('RAYGUARD_IAM=snapshot needs RAYGUARD_IAM_SNAPSHOT=<path to a get-account-authorization-details JSON>');
+  if (file && (mode === 'snapshot' || mode === 'auto')) {
+    return snapshotFromJson(readFileSync(file, 'utf8'), { label: file.split('/').pop() ?? 'IAM snapshot' });
+  }
+  if (mode === 'demo') return demoIamSource();
+  const assumeRoles = parseAssumeRoles(env.RAYGUARD_ASSUME_ROLES);
+  try {
+    const { createLiveIamSource } = await import('../iam/live');
+    return await createLiveIamSource({ assumeRoles });
+  } catch (e) {
+    const reason = e instanceof IamUnavailableError ? e.reason : 'the live IAM source could not start';
+    if (mode === 'live') return new UnavailableIamSource({ kind: 'live', label: 'live AWS account (unavailable)', note: reason }, reason);
+    const demo = demoIamSource();
+    const info = demo.info();
+    (info as IamSourceInfo).note = `${reason}, so the embedded demo account is used. Configure AWS credentials (or set RAYGUARD_IAM_SNAPSHOT) to check your own account`;
+    return demo;
+  }
 }

@@ -44,7 +44,7 @@ export async function POST(req: Request): Promise<Response> {
     const body = await readJsonObject(req);
     const text = requireString(body, 'text');
     const result = await fixConfig(text, {
-      iam: serverIamSource(),
+      iam: await serverIamSource(),
       fixes: fixesOf(Object.hasOwn(body, 'fixes') ? body.fixes : undefined),
       profiles: profilesOf(Object.hasOwn(body, 'profiles') ? body.profiles : undefined),
       targets: targetsOf(Object.hasOwn(body, 'targets') ? body.targets : undefined),

@@ -7,7 +7,7 @@ export const dynamic = 'force-dynamic';
 
 export async function GET(): Promise<Response> {
   return handle(async () => {
-    const source = serverIamSource();
+    const source = await serverIamSource();
     const info = source.info();
     const all = await source.listInstanceProfiles();
     const usable = new Set((await usableProfiles(source)).map((p) => p.arn));

@@ -1,0 +1,252 @@
+/**
+ * RG301–RG309 and the IAM report (cards, head verdicts, least-privilege policy) against the demo
+ * account and GAAD snapshots built for each case.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { demoIamSource } from '@/lib/iam/demo';
+import { iamReport, type IamReport } from '@/lib/iam/report';
+import { SnapshotIamSource } from '@/lib/iam/snapshot';
+import { IamUnavailableError, type IamSource } from '@/lib/iam/types';
+import { analyze, contextOf } from '@/lib/validate';
+import { allow, AUTOSCALER_ACTIONS, doc, gaad, rayConfig, type GaadSpec } from '../helpers/gaad';
+
+const sample = (id: string) => readFileSync(path.resolve(__dirname, '../../data/samples', `${id}.yaml`), 'utf8');
+const report = (text: string, source: IamSource) => iamReport(contextOf(text), source);
+const snap = (spec: GaadSpec) => new SnapshotIamSource(gaad(spec));
+const ids = (r: IamReport) => r.findings.map((f) => f.ruleId).sort();
+const A = '111122223333';
+const profileArn = (name: string, account = A) => `arn:aws:iam::${account}:instance-profile/${name}`;
+const roleArn = (name: string, account = A) => `arn:aws:iam::${account}:role/${name}`;
+
+describe('demo account', () => {
+  it('clean sample: both profiles fine, head may do everything, no findings', async () => {
+    const r = await report(sample('clean'), demoIamSource());
+    expect(r.findings).toEqual([]);
+    expect(r.cards.map((c) => [c.ref.split('/').pop(), c.status, c.isHead])).toEqual([['ray-head', 'ok', true], ['ray-worker', 'ok', false]]);
+    const head = r.cards.find((c) => c.isHead)!;
+    expect(head.verdicts!.map((v) => `${v.action}:${v.decision}`)).toEqual([
+      'ec2:DescribeInstances:allowed', 'ec2:RunInstances:allowed', 'ec2:CreateTags:allowed', 'ec2:TerminateInstances:allowed',
+      'ec2:StopInstances:allowed', 'ec2:StartInstances:allowed', 'iam:PassRole:allowed',
+    ]);
+    expect(head.verdicts!.every((v) => v.evaluator === 'local')).toBe(true);
+    expect(r.policy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'RayAutoscalerEc2', Effect: 'Allow', Action: AUTOSCALER_ACTIONS, Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'us-west-2' } } },
+        { Sid: 'RayPassWorkerRoles', Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::314159265358:role/ray/ray-worker-role', Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } },
+      ],
+    });
+  });
+
+  it('head-permissions sample: RG304 for stop/start, RG305 for both workers (one PassRole names the profile ARN)', async () => {
+    const r = await report(sample('head-permissions'), demoIamSource());
+    expect(ids(r)).toEqual(['RG304', 'RG305', 'RG305']);
+    const rg304 = r.findings.find((f) => f.ruleId === 'RG304')!;
+    expect(rg304.message).toMatch(/ec2:StopInstances.*ec2:StartInstances/);
+    expect(rg304.severity).toBeUndefined(); // an error: definitely denied
+    const passRole = r.findings.filter((f) => f.ruleId === 'RG305').map((f) => f.message);
+    expect(passRole[0]).toContain('arn:aws:iam::314159265358:role/ray/ray-worker-role');
+    expect(passRole[1]).toContain('arn:aws:iam::314159265358:role/ray/ray-gpu-worker-role');
+    expect(passRole[0]).toMatch(/its policy ray-autoscaler-partial allows PassRole on the instance-profile ARN .*instance-profile\/ray\/ray-worker, but PassRole takes the role's ARN/);
+    expect(passRole[1]).toMatch(/no statement allows it/);
+    const stmt = (r.policy!.Statement as Array<{ Resource: unknown }>)[1];
+    expect(stmt.Resource).toEqual(['arn:aws:iam::314159265358:role/ray/ray-worker-role', 'arn:aws:iam::314159265358:role/ray/ray-gpu-worker-role']);
+    // The findings sit on the values in the file, through analyze too.
+    const a = await analyze(sample('head-permissions'), { iam: demoIamSource() });
+    const lines = a.findings.filter((f) => ['RG304', 'RG305'].includes(f.ruleId)).map((f) => `${f.ruleId}@${f.line}`);
+    expect(lines).toEqual(['RG304@20', 'RG305@28', 'RG305@36']);
+  });
+
+  it('role-arn sample: RG302 and RG303 come with cards that say so', async () => {
+    const r = await report(sample('role-arn'), demoIamSource());
+    expect(ids(r)).toEqual(expect.arrayContaining(['RG302', 'RG303']));
+    expect(r.cards.map((c) => c.status)).toEqual(expect.arrayContaining(['no-role', 'untrusted']));
+  });
+
+  it('a head without a profile: RG309 says Ray reuses ray-autoscaler-v1 as it is, RG306 its full access, RG305 for worker roles', async () => {
+    const text = rayConfig({ head: null, workers: { w: 'arn:aws:iam::314159265358:instance-profile/ray/ray-worker' } });
+    const r = await report(text, demoIamSource());
+    expect(ids(r)).toEqual(['RG305', 'RG306', 'RG309']);
+    expect(r.findings.find((f) => f.ruleId === 'RG309')!.message).toMatch(/reuse `ray-autoscaler-v1`.*AmazonEC2FullAccess, AmazonS3FullAccess/);
+    expect(r.findings.find((f) => f.ruleId === 'RG305')!.message).toMatch(/default profile never grants it/);
+    const card = r.cards[0];
+    expect(card).toMatchObject({ defaulted: true, isHead: true, ref: 'ray-autoscaler-v1', status: 'ok' });
+    expect(card.verdicts!.filter((v) => v.action.startsWith('ec2:')).every((v) => v.decision === 'allowed')).toBe(true);
+  });
+});
+
+describe('snapshots', () => {
+  const headInline = { autoscaler: doc(allow(AUTOSCALER_ACTIONS), allow('iam:PassRole', roleArn('worker-role'))) };
+  const base: GaadSpec = {
+    roles: [
+      { name: 'head-role', inline: headInline, profiles: ['head'] },
+      { name: 'worker-role', managed: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'], profiles: ['worker'] },
+    ],
+  };
+
+  it('without ray-autoscaler-v1 in the account, RG309 says Ray would create it with full access', async () => {
+    const r = await report(rayConfig({ head: null }), snap(base));
+    expect(ids(r)).toEqual(['RG306', 'RG309']);
+    expect(r.findings.find((f) => f.ruleId === 'RG309')!.message).toMatch(/has no `ray-autoscaler-v1`.*create/);
+    expect(r.findings.find((f) => f.ruleId === 'RG306')!.message).toMatch(/would be created with AmazonEC2FullAccess and AmazonS3FullAccess/);
+  });
+
+  it('with the CloudWatch agent, the default is ray-autoscaler-cloudwatch-v1 and the head also needs DescribeImages', async () => {
+    const text = rayConfig({ head: 'head', extraProvider: '  cloudwatch:\n    agent:\n      config: cw.json\n' });
+    const r = await report(text, snap(base));
+    expect(ids(r)).toEqual(['RG304']);
+    expect(r.findings[0].message).toContain('ec2:DescribeImages');
+    const r2 = await report(rayConfig({ head: null, extraProvider: '  cloudwatch:\n    agent:\n      config: cw.json\n' }), snap(base));
+    expect(r2.cards[0].ref).toBe('ray-autoscaler-cloudwatch-v1');
+  });
+
+  it('cache_stopped_nodes: false drops stop/start from what the head needs', async () => {
+    const spec: GaadSpec = { roles: [{ name: 'head-role', inline: { a: doc(allow(AUTOSCALER_ACTIONS.slice(0, 4))) }, profiles: ['head'] }] };
+    expect(ids(await report(rayConfig({ head: 'head' }), snap(spec)))).toEqual(['RG304']);
+    expect(ids(await report(rayConfig({ head: 'head', extraProvider: '  cache_stopped_nodes: false\n' }), snap(spec)))).toEqual([]);
+  });
+
+  it('a permissions boundary limits the head; an explicit Deny wins; a managed policy from the snapshot counts', async () => {
+    const spec: GaadSpec = {
+      roles: [{ name: 'head-role', managed: [`arn:aws:iam::${A}:policy/ray-head`], boundary: `arn:aws:iam::${A}:policy/boundary`, profiles: ['head'] }],
+      policies: {
+        [`arn:aws:iam::${A}:policy/ray-head`]: doc(allow('ec2:*')),
+        [`arn:aws:iam::${A}:policy/boundary`]: doc(allow(['ec2:Describe*', 'ec2:RunInstances', 'ec2:CreateTags', 'ec2:TerminateInstances', 'ec2:StopInstances'])),
+      },
+    };
+    const r = await report(rayConfig({ head: 'head' }), snap(spec));
+    expect(ids(r)).toEqual(['RG304']);
+    expect(r.findings[0].message).toContain('ec2:StartInstances');
+    expect(r.findings[0].message).not.toContain('ec2:StopInstances');
+    expect(r.cards[0].permissionsBoundary).toBe(`arn:aws:iam::${A}:policy/boundary`);
+    const deny = snap({ roles: [{ name: 'head-role', inline: { a: doc(allow('ec2:*'), { Effect: 'Deny', Action: 'ec2:TerminateInstances', Resource: '*' }) }, profiles: ['head'] }] });
+    const d = await report(rayConfig({ head: 'head' }), deny);
+    expect(d.findings[0].message).toMatch(/ec2:TerminateInstances/);
+    expect(d.cards[0].verdicts!.find((v) => v.action === 'ec2:TerminateInstances')!.decision).toBe('explicit-deny');
+  });
+
+  it('a condition only known at run time makes a "maybe": RG304 as a warning that names the key', async () => {
+    const spec: GaadSpec = {
+      roles: [{ name: 'head-role', inline: { a: doc(allow(AUTOSCALER_ACTIONS, '*', { StringEquals: { 'ec2:InstanceType': 'm5.large' } })) }, profiles: ['head'] }],
+    };
+    const r = await report(rayConfig({ head: 'head', extraProvider: '  cache_stopped_nodes: false\n' }), snap(spec));
+    expect(r.findings.map((f) => [f.ruleId, f.severity])).toEqual([['RG304', 'warning']]);
+    expect(r.findings[0].message).toMatch(/^Maybe:.*ec2:InstanceType/);
+  });
+
+  it('conditions on the cluster tag and the region are decided from the config', async () => {
+    const spec: GaadSpec = {
+      roles: [{
+        name: 'head-role',
+        inline: {
+          a: doc(
+            allow('ec2:DescribeInstances', '*', { StringEquals: { 'aws:RequestedRegion': 'us-west-2' } }),
+            allow(['ec2:RunInstances', 'ec2:CreateTags'], '*', { StringEquals: { 'aws:RequestTag/ray-cluster-name': 'test' } }),
+            allow(['ec2:TerminateInstances', 'ec2:StopInstances', 'ec2:StartInstances'], '*', { StringEquals: { 'ec2:ResourceTag/ray-cluster-name': 'test' } }),
+          ),
+        },
+        profiles: ['head'],
+      }],
+    };
+    expect((await report(rayConfig({ head: 'head' }), snap(spec))).findings).toEqual([]);
+    const elsewhere = await report(rayConfig({ head: 'head', region: 'eu-west-1' }), snap(spec));
+    expect(elsewhere.findings[0].message).toContain('ec2:DescribeInstances');
+  });
+
+  it('PassRole on the worker role with iam:PassedToService ec2 is enough; on the profile ARN or for another service it is not', async () => {
+    const withPass = (resource: string, service = 'ec2.amazonaws.com') => snap({
+      roles: [
+        { name: 'head-role', inline: { a: doc(allow(AUTOSCALER_ACTIONS), allow('iam:PassRole', resource, { StringEquals: { 'iam:PassedToService': service } })) }, profiles: ['head'] },
+        { name: 'worker-role', profiles: ['worker'] },
+      ],
+    });
+    const text = rayConfig({ head: 'head', workers: { w: 'worker' } });
+    expect((await report(text, withPass(roleArn('worker-role')))).findings).toEqual([]);
+    expect(ids(await report(text, withPass(profileArn('worker'))))).toEqual(['RG305']);
+    expect(ids(await report(text, withPass(roleArn('worker-role'), 'lambda.amazonaws.com')))).toEqual(['RG305']);
+    expect(ids(await report(text, withPass(`arn:aws:iam::${A}:role/*`)))).toEqual([]);
+  });
+
+  it('RG306 for AdministratorAccess and *FullAccess (any role), and an inline * on * (the head)', async () => {
+    const spec: GaadSpec = {
+      roles: [
+        { name: 'head-role', managed: ['arn:aws:iam::aws:policy/AdministratorAccess'], profiles: ['head'] },
+        { name: 'head2-role', inline: { all: doc(allow('*')) }, profiles: ['head2'] },
+        { name: 'w1', managed: ['arn:aws:iam::aws:policy/AmazonS3FullAccess'], profiles: ['w1'] },
+        { name: 'w3', managed: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'], profiles: ['w3'] },
+      ],
+    };
+    const r = await report(rayConfig({ head: 'head', workers: { a: 'w1', c: 'w3' } }), snap(spec));
+    const rg306 = r.findings.filter((f) => f.ruleId === 'RG306').map((f) => f.message);
+    expect(rg306).toHaveLength(2);
+    expect(rg306.join('\n')).toMatch(/AdministratorAccess[\s\S]*AmazonS3FullAccess/);
+    const inline = await report(rayConfig({ head: 'head2' }), snap(spec));
+    expect(inline.findings.map((f) => f.message)).toEqual([expect.stringMatching(/all \(allows \* on \*\)/)]);
+  });
+
+  it('RG308: a profile of another account (RG307 without a role to assume there), and configs that mix accounts', async () => {
+    const other = '999988887777';
+    const r = await report(rayConfig({ head: 'head', workers: { w: profileArn('worker', other) } }), snap(base));
+    expect(ids(r)).toEqual(['RG307', 'RG308']);
+    expect(r.findings.find((f) => f.ruleId === 'RG308')!.message).toMatch(/account 999988887777, the head's in 111122223333/);
+    expect(r.cards.find((c) => c.ref.includes(other))!.status).toBe('unverified');
+    // The gap is said: the policy has no PassRole for a role nobody could look up.
+    expect(r.policyGaps[0]).toMatch(/its role is not known/);
+    const all = await report(rayConfig({ head: profileArn('head', other) }), snap(base));
+    expect(ids(all)).toEqual(['RG307', 'RG308']);
+    expect(all.findings.find((f) => f.ruleId === 'RG308')!.message).toMatch(/not in the account being checked \(111122223333/);
+  });
+
+  it('forAccount: a source that can reach the other account verifies its profiles there', async () => {
+    const other = '999988887777';
+    const there = snap({ account: other, roles: [{ name: 'worker-role', profiles: ['worker'] }] });
+    const here = snap(base);
+    const both: IamSource = Object.assign(Object.create(here) as IamSource, {
+      forAccount: async (acct: string) => (acct === other ? there : { unavailable: 'no' }),
+    });
+    const r = await report(rayConfig({ head: 'head', workers: { w: profileArn('worker', other) } }), both);
+    expect(r.cards.find((c) => c.ref.includes(other))!.status).toBe('ok');
+    expect(ids(r)).toEqual(['RG305', 'RG308']);
+  });
+
+  it('a source that fails gives RG307 with its reason, and the report still comes', async () => {
+    const failing: IamSource = {
+      info: () => ({ kind: 'live', label: 'live', accountId: A, partition: 'aws' }),
+      getInstanceProfile: async () => {
+        throw new IamUnavailableError('throttled by IAM on iam:GetInstanceProfile after 3 attempts');
+      },
+      listInstanceProfilesForRole: async () => null,
+      listInstanceProfiles: async () => [],
+      listAttachedPolicies: async () => null,
+      getRolePolicies: async () => null,
+    };
+    const r = await report(rayConfig({ head: 'head', workers: { w: 'worker' } }), failing);
+    expect(ids(r)).toEqual(['RG307', 'RG307']);
+    expect(r.findings[0].message).toBe('Not verified: throttled by IAM on iam:GetInstanceProfile after 3 attempts');
+    expect(r.cards.every((c) => c.status === 'unverified' && c.unverifiedReason)).toBe(true);
+  });
+
+  it('streams a card per profile, then again with the head verdicts', async () => {
+    const seen: string[] = [];
+    await iamReport(contextOf(rayConfig({ head: 'head', workers: { w: 'worker' } })), snap(base), {
+      onCard: (c) => seen.push(`${c.ref}:${c.status}:${c.verdicts ? 'v' : '-'}`),
+    });
+    expect(seen[0]).toBe('head:unverified:-'); // "checking…"
+    expect(seen.at(-1)).toBe('head:ok:v');
+    expect(seen).toContain('worker:ok:-');
+  });
+
+  it('IAM\'s own simulator answers when the source has one, and says so', async () => {
+    const s = snap(base);
+    const simulating: IamSource = Object.assign(Object.create(s) as IamSource, {
+      simulate: async (_role: string, qs: Array<{ action: string; resource: string }>) =>
+        qs.map((q) => ({ ...q, decision: q.action === 'ec2:StartInstances' ? 'implicit-deny' : 'allowed', missingContext: [] })),
+    });
+    const r = await report(rayConfig({ head: 'head', workers: { w: 'worker' } }), simulating);
+    expect(ids(r)).toEqual(['RG304']);
+    expect(r.findings[0].message).toMatch(/ec2:StartInstances.*IAM's policy simulator/);
+    expect(r.cards[0].verdicts!.every((v) => v.evaluator === 'iam')).toBe(true);
+  });
+});
