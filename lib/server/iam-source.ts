@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { demoIamSource } from '../iam/demo';
-import { snapshotFromJson } from '../iam/snapshot';
+import { snapshotFromJson, SnapshotFormatError } from '../iam/snapshot';
+import { HttpError } from './http';
 import { IamUnavailableError, type IamInstanceProfile, type IamRolePolicies, type IamSource, type IamSourceInfo } from '../iam/types';
 
 /**
@@ -14,7 +15,9 @@ import { IamUnavailableError, type IamInstanceProfile, type IamRolePolicies, typ
  * - `RAYGUARD_IAM=snapshot` (needs `RAYGUARD_IAM_SNAPSHOT`) or `RAYGUARD_IAM=demo`.
  *
  * `RAYGUARD_ASSUME_ROLES` (JSON: `{"<account id>": {"roleArn": "...", "externalId": "..."}}`)
- * lets the live source check profiles of other accounts.
+ * lets the live source check profiles of other accounts. `RAYGUARD_IAM_RETRY_MODE`
+ * (standard|adaptive), `RAYGUARD_IAM_MAX_ATTEMPTS` (default 3), `RAYGUARD_IAM_TIMEOUT_MS`
+ * (default 5000) and `RAYGUARD_IAM_CACHE_SECONDS` (default 60) tune it.
  */
 let pending: Promise<IamSource> | null = null;
 
@@ -31,7 +34,35 @@ export function resetServerIamSource(): void {
   pending = null;
 }
 
-export class IamConfigError extends Error {}
+/** The server's IAM settings are wrong: every route that needs IAM answers 503 saying which. */
+export class IamConfigError extends HttpError {
+  constructor(message: string) {
+    super(503, `IAM is misconfigured on the server: ${message}`);
+  }
+}
+
+function intEnv(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new IamConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw.slice(0, 20)}")`);
+  return n;
+}
+
+/** The live source's tuning from the environment. */
+export function liveTuning(env: NodeJS.ProcessEnv): { retryMode?: 'standard' | 'adaptive'; maxAttempts?: number; timeoutMs?: number; ttlMs?: number } {
+  const mode = env.RAYGUARD_IAM_RETRY_MODE?.trim().toLowerCase();
+  if (mode && mode !== 'standard' && mode !== 'adaptive') throw new IamConfigError('RAYGUARD_IAM_RETRY_MODE must be standard or adaptive');
+  const maxAttempts = intEnv(env, 'RAYGUARD_IAM_MAX_ATTEMPTS', 1, 10);
+  const timeoutMs = intEnv(env, 'RAYGUARD_IAM_TIMEOUT_MS', 100, 120_000);
+  const ttl = intEnv(env, 'RAYGUARD_IAM_CACHE_SECONDS', 0, 86_400);
+  return {
+    ...(mode ? { retryMode: mode as 'standard' | 'adaptive' } : {}),
+    ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(ttl !== undefined ? { ttlMs: ttl * 1000 } : {}),
+  };
+}
 
 export function parseAssumeRoles(raw: string | undefined): Record<string, { roleArn: string; externalId?: string }> {
   if (!raw || !raw.trim()) return {};
@@ -87,13 +118,25 @@ export async function chooseSource(env: NodeJS.ProcessEnv): Promise<IamSource> {
   }
   if (mode === 'snapshot' && !file) throw new IamConfigError('RAYGUARD_IAM=snapshot needs RAYGUARD_IAM_SNAPSHOT=<path to a get-account-authorization-details JSON>');
   if (file && (mode === 'snapshot' || mode === 'auto')) {
-    return snapshotFromJson(readFileSync(file, 'utf8'), { label: file.split('/').pop() ?? 'IAM snapshot' });
+    const name = file.split('/').pop() || 'IAM snapshot';
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new IamConfigError(`RAYGUARD_IAM_SNAPSHOT: cannot read ${name} (${(e as NodeJS.ErrnoException).code ?? 'read error'})`);
+    }
+    try {
+      return snapshotFromJson(text, { label: name });
+    } catch (e) {
+      throw new IamConfigError(`RAYGUARD_IAM_SNAPSHOT: ${name}: ${e instanceof SnapshotFormatError ? e.message : 'unreadable'}`);
+    }
   }
   if (mode === 'demo') return demoIamSource();
   const assumeRoles = parseAssumeRoles(env.RAYGUARD_ASSUME_ROLES);
+  const tuning = liveTuning(env);
   try {
     const { createLiveIamSource } = await import('../iam/live');
-    return await createLiveIamSource({ assumeRoles });
+    return await createLiveIamSource({ assumeRoles, ...tuning });
   } catch (e) {
     const reason = e instanceof IamUnavailableError ? e.reason : 'the live IAM source could not start';
     if (mode === 'live') return new UnavailableIamSource({ kind: 'live', label: 'live AWS account (unavailable)', note: reason }, reason);
