@@ -39,7 +39,8 @@ export default defineConfig({
       url: 'http://127.0.0.1:3100',
       timeout: 60_000,
       reuseExistingServer: !process.env.CI,
-      env: { NEXT_TELEMETRY_DISABLED: '1' },
+      // The demo account, whatever AWS credentials this machine may have.
+      env: { NEXT_TELEMETRY_DISABLED: '1', RAYGUARD_IAM: 'demo' },
     },
   ],
 });

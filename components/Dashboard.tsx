@@ -6,8 +6,24 @@ import { compareFindings, type Finding } from '@/lib/findings/types';
 import { AppHeader } from './AppHeader';
 import { FindingsPanel, isIamFinding, type FindingsState, type IamCheck } from './FindingsPanel';
 import { IamBanner, type IamState } from './IamBanner';
+import { IamPanel, type BrowserSnapshotView, type IamSourceView, type IamView } from './IamPanel';
 import { FixPanel, type FixEditorState, type FixResult } from './FixPanel';
-import { describeError, fixText, getIam, getSampleText, getSamples, skippedOf, validateText, type Sample } from './api';
+import { describeError, fixText, getIam, getSampleText, getSamples, skippedOf, validateStream, type IamInfo, type IamOutcome, type Sample } from './api';
+import {
+  clearStoredSnapshot,
+  createIamWorkerClient,
+  IamWorkerError,
+  loadStoredSnapshot,
+  readSnapshotFiles,
+  snapshotKey,
+  SnapshotRefused,
+  SnapshotRejected,
+  storeSnapshot,
+  type IamWorkerClient,
+} from './iamSnapshot';
+import type { SnapshotFile, SnapshotSummary } from './editor/analysis-protocol';
+import type { ProfileCard } from '@/lib/iam/report';
+import type { IamSourceInfo } from '@/lib/iam/types';
 import { DEFAULT_FILE_NAME, FileRefused, fixedFileName, looksLikeYamlName, readTextFile, saveText, tooLargeMessage, utf8Length } from './files';
 import { headNodeTypeOf } from './headNodeType';
 import { STARTER_TEXT } from './starter';
@@ -58,6 +74,33 @@ function disagreement(live: readonly Finding[], server: readonly Finding[]): str
   return `only live: [${onlyLive.join(', ')}], only server: [${onlyServer.join(', ')}]`;
 }
 
+/** An IAM snapshot uploaded in this browser: IAM checks run in a worker against it; never sent to the server. */
+interface BrowserSnapshot {
+  files: SnapshotFile[];
+  key: string;
+  summary: SnapshotSummary;
+  /** Kept in sessionStorage; false when too large for it (this page's memory only). */
+  persisted: boolean;
+}
+
+const sourceOfInfo = (info: IamInfo): IamSourceInfo => ({
+  kind: info.kind,
+  label: info.label,
+  ...(info.accountId ? { accountId: info.accountId } : {}),
+  ...(info.partition ? { partition: info.partition } : {}),
+  ...(info.capturedAt ? { capturedAt: info.capturedAt } : {}),
+  ...(info.note ? { note: info.note } : {}),
+});
+
+/** The cards with `card` in place of the one with its id (or added). */
+function upsertCard(cards: readonly ProfileCard[], card: ProfileCard): ProfileCard[] {
+  const i = cards.findIndex((c) => c.id === card.id);
+  if (i < 0) return [...cards, card];
+  const next = cards.slice();
+  next[i] = card;
+  return next;
+}
+
 interface Notice {
   message: string;
   /** The text (and name) a load replaced, so one click brings it back. */
@@ -104,6 +147,18 @@ export function Dashboard() {
   const [notice, setNotice] = useState<Notice | null>(null);
   const [cursor, setCursor] = useState<CursorPosition>({ line: 1, column: 1 });
   const [iam, setIam] = useState<IamState>({ status: 'loading' });
+  const iamStateRef = useRef(iam);
+  iamStateRef.current = iam;
+  /** The IAM part of the last validation, for the IAM panel (streams in). */
+  const [iamView, setIamView] = useState<IamView | null>(null);
+  const iamViewRef = useRef(iamView);
+  iamViewRef.current = iamView;
+  const [snapshot, setSnapshot] = useState<BrowserSnapshot | null>(null);
+  const snapshotRef = useRef(snapshot);
+  snapshotRef.current = snapshot;
+  const [snapshotBusy, setSnapshotBusy] = useState(false);
+  const [snapshotError, setSnapshotError] = useState<string | null>(null);
+  const iamWorker = useRef<IamWorkerClient | null>(null);
   const [samples, setSamples] = useState<Sample[] | null>(null);
   const [sampleId, setSampleId] = useState('');
   const [headProfile, setHeadProfile] = useState('');
@@ -117,7 +172,8 @@ export function Dashboard() {
     getIam(ac.signal)
       .then((info) => {
         setIam({ status: 'ready', info });
-        setHeadProfile((current) => current || (info.profiles.find((p) => p.usable)?.arn ?? ''));
+        // With a snapshot uploaded, the picker lists its profiles, not the server's.
+        setHeadProfile((current) => (current || snapshotRef.current ? current : (info.profiles.find((p) => p.usable)?.arn ?? '')));
       })
       .catch((e: unknown) => {
         if (!ac.signal.aborted) setIam({ status: 'error', message: describeError(e) });
@@ -130,6 +186,15 @@ export function Dashboard() {
       });
     return () => ac.abort();
   }, []);
+
+  const getIamWorker = useCallback(() => (iamWorker.current ??= createIamWorkerClient()), []);
+  useEffect(
+    () => () => {
+      iamWorker.current?.dispose();
+      iamWorker.current = null;
+    },
+    [],
+  );
 
   // Warn before leaving the page with edits that exist nowhere else.
   useEffect(() => {
@@ -175,11 +240,53 @@ export function Dashboard() {
       return;
     }
     setValidating(true);
+    // With a snapshot uploaded in this browser, IAM runs here in a worker and the server only
+    // contributes the static findings (compared with the live ones). The snapshot is never sent.
+    const snap = snapshotRef.current;
+    const origin = snap ? 'browser' : 'server';
+    const serverState = iamStateRef.current;
+    setIamView({
+      origin,
+      source: snap ? snap.summary.source : serverState.status === 'ready' ? sourceOfInfo(serverState.info) : null,
+      cards: [],
+      done: false,
+      policy: null,
+      policyGaps: [],
+      error: null,
+      fileName: name,
+    });
+    const isCurrent = () => seq === validateSeq.current;
+    const onCard = (card: ProfileCard) => {
+      if (isCurrent()) setIamView((v) => (v ? { ...v, cards: upsertCard(v.cards, card) } : v));
+    };
     try {
-      const report = await validateText(body.text, body.fileName);
+      const serverRun = validateStream(body.text, body.fileName, (event) => {
+        if (!isCurrent() || snap) return;
+        if (event.type === 'source') setIamView((v) => (v ? { ...v, source: event.source } : v));
+        else if (event.type === 'card') onCard(event.card);
+      }, undefined, snap ? { iam: false } : {});
+      const browserRun = snap ? getIamWorker().analyze(body.text, { files: snap.files, key: snap.key }, onCard) : null;
+      // Awaited below; a failure before then must not count as unhandled.
+      browserRun?.catch(() => {});
+      const { report, iam: serverIam } = await serverRun;
+      const browser = browserRun ? await browserRun : null;
       if (seq !== validateSeq.current) return;
       const findings = report.files.flatMap((f) => f.findings);
-      const result: IamResult = { findings: findings.filter(isIamFinding), at: Date.now(), version, fileName: name };
+      const iamFindings = browser ? browser.findings.filter(isIamFinding) : findings.filter(isIamFinding);
+      const outcome: IamOutcome | null = browser
+        ? { source: browser.source, cards: browser.cards, policy: browser.policy, policyGaps: browser.policyGaps }
+        : serverIam;
+      setIamView((v) => ({
+        origin,
+        source: outcome?.source ?? v?.source ?? null,
+        cards: outcome?.cards ?? [],
+        done: true,
+        policy: outcome?.policy ?? null,
+        policyGaps: outcome?.policyGaps ?? [],
+        error: null,
+        fileName: name,
+      }));
+      const result: IamResult = { findings: iamFindings, at: Date.now(), version, fileName: name };
       iamRef.current = result;
       setIamResult(result);
       handle.showIamFindings(result.findings);
@@ -191,14 +298,16 @@ export function Dashboard() {
       if (liveStatusRef.current.state === 'failed' && handle.getVersion() === version) setLive({ findings: staticFindings, version });
     } catch (e) {
       if (seq === validateSeq.current) {
-        const message = describeError(e);
+        const message =
+          e instanceof IamWorkerError || e instanceof SnapshotRejected ? `the IAM check against the uploaded snapshot failed (${e.message})` : describeError(e);
         setValidateError(message);
         setError(`Validate failed: ${message}`);
+        setIamView((v) => (v ? { ...v, done: true, error: message } : v));
       }
     } finally {
       if (seq === validateSeq.current) setValidating(false);
     }
-  }, [fileName, checkAgreement]);
+  }, [fileName, checkAgreement, getIamWorker]);
 
   // The editor's Ctrl+Enter action is registered once; it calls the latest validate.
   const validateRef = useRef(validate);
@@ -258,6 +367,7 @@ export function Dashboard() {
     // live analysis of the new text arrives.
     iamRef.current = null;
     setIamResult(null);
+    setIamView(null);
     setIamStale(false);
     setValidateError(null);
     // A Fix still running is for the text being replaced: its answer is dropped.
@@ -384,6 +494,76 @@ export function Dashboard() {
     loadText(prevText, prevName, `Restored the previous text of ${prevName}.`);
   };
 
+  /** Use `next` (or the server's source, for null) from now on; the last validation is redone against it. */
+  const applySnapshot = useCallback((next: BrowserSnapshot | null, revalidate: boolean) => {
+    setSnapshot(next);
+    snapshotRef.current = next;
+    // The head-profile picker lists the profiles of the source in use.
+    const server = iamStateRef.current;
+    const usable = next ? next.summary.profiles.filter((p) => p.usable) : server.status === 'ready' ? server.info.profiles.filter((p) => p.usable) : [];
+    setHeadProfile((current) => (usable.some((p) => p.arn === current) ? current : (usable[0]?.arn ?? '')));
+    if (revalidate && editor.current && iamViewRef.current) void validateRef.current();
+  }, []);
+
+  // A snapshot uploaded earlier in this tab is still there after a reload.
+  useEffect(() => {
+    const stored = loadStoredSnapshot();
+    if (!stored) return;
+    let cancelled = false;
+    setSnapshotBusy(true);
+    getIamWorker()
+      .readSnapshot(stored)
+      .then((summary) => {
+        if (!cancelled) applySnapshot({ ...stored, summary, persisted: true }, true);
+      })
+      .catch(() => {
+        if (cancelled) return;
+        clearStoredSnapshot();
+        setSnapshotError('The IAM snapshot kept for this tab could not be read again, so the server\'s IAM source is used. Upload it again to check against it.');
+      })
+      .finally(() => {
+        if (!cancelled) setSnapshotBusy(false);
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [getIamWorker, applySnapshot]);
+
+  /** Read snapshot files in the browser; files that are not a snapshot change nothing. */
+  const onSnapshotUpload = useCallback(
+    async (files: File[]) => {
+      setSnapshotError(null);
+      setSnapshotBusy(true);
+      try {
+        const texts = await readSnapshotFiles(files);
+        const key = snapshotKey(texts);
+        const summary = await getIamWorker().readSnapshot({ files: texts, key });
+        const persisted = storeSnapshot({ files: texts, key });
+        applySnapshot({ files: texts, key, summary, persisted }, true);
+        setNotice({ message: `Loaded the IAM snapshot ${summary.source.label}: IAM is checked in this browser.` });
+      } catch (e) {
+        setSnapshotError(
+          e instanceof SnapshotRefused || e instanceof SnapshotRejected || e instanceof IamWorkerError ? e.message : 'The snapshot could not be read.',
+        );
+      } finally {
+        setSnapshotBusy(false);
+      }
+    },
+    [getIamWorker, applySnapshot],
+  );
+
+  const onUseServerSource = useCallback(() => {
+    clearStoredSnapshot();
+    setSnapshotError(null);
+    // The worker holds the parsed snapshot: let it go.
+    iamWorker.current?.dispose();
+    iamWorker.current = null;
+    applySnapshot(null, true);
+    setNotice({ message: 'Dropped the uploaded IAM snapshot: IAM is checked by the server again.' });
+  }, [applySnapshot]);
+
+  const onDismissSnapshotError = useCallback(() => setSnapshotError(null), []);
+
   const onSelectFinding = useCallback((f: Finding) => editor.current?.reveal(f.line, f.column), []);
   const onRevealLine = useCallback((line: number) => {
     editor.current?.reveal(line, 1);
@@ -410,7 +590,32 @@ export function Dashboard() {
     if (file) void openFile(file);
   };
 
-  const usableProfiles = useMemo(() => (iam.status === 'ready' ? iam.info.profiles.filter((p) => p.usable) : []), [iam]);
+  const usableProfiles = useMemo(
+    () => (snapshot ? snapshot.summary.profiles : iam.status === 'ready' ? iam.info.profiles : []).filter((p) => p.usable),
+    [iam, snapshot],
+  );
+  const iamCurrent = useMemo<IamSourceView>(
+    () =>
+      snapshot
+        ? { status: 'ready', info: snapshot.summary.source }
+        : iam.status === 'ready'
+          ? { status: 'ready', info: sourceOfInfo(iam.info) }
+          : iam.status === 'error'
+            ? { status: 'error', info: null, message: iam.message }
+            : { status: 'loading', info: null },
+    [iam, snapshot],
+  );
+  const snapshotView = useMemo<BrowserSnapshotView | null>(
+    () =>
+      snapshot && {
+        source: snapshot.summary.source,
+        files: snapshot.files.map((f) => f.name),
+        profileCount: snapshot.summary.profiles.length,
+        usableCount: snapshot.summary.profiles.filter((p) => p.usable).length,
+        persisted: snapshot.persisted,
+      },
+    [snapshot],
+  );
   // Static findings live, IAM findings from the last server validation.
   const findings = useMemo(
     () =>
@@ -442,7 +647,7 @@ export function Dashboard() {
   return (
     <div className="app">
       <AppHeader current="dashboard" newTabLinks>
-        <IamBanner state={iam} />
+        <IamBanner state={iam} snapshot={snapshot?.summary.source ?? null} />
       </AppHeader>
 
       <div className="toolbar" role="toolbar" aria-label="Config">
@@ -501,7 +706,7 @@ export function Dashboard() {
 
         <label className="select-wrap labelled" title="Instance profile the fix adds to the head node type when it has none">
           <span className="select-label">Head profile</span>
-          <select data-testid="head-profile" value={headProfile} onChange={(e) => setHeadProfile(e.target.value)} disabled={iam.status !== 'ready'}>
+          <select data-testid="head-profile" value={headProfile} onChange={(e) => setHeadProfile(e.target.value)} disabled={!snapshot && iam.status !== 'ready'}>
             <option value="">Server's choice</option>
             {usableProfiles.map((p) => (
               <option key={p.arn} value={p.arn} title={p.arn}>
@@ -628,6 +833,19 @@ export function Dashboard() {
           onValidate={onValidateClick}
         />
       </main>
+
+      <IamPanel
+        current={iamCurrent}
+        snapshot={snapshotView}
+        view={iamView}
+        stale={iamStale}
+        snapshotBusy={snapshotBusy}
+        snapshotError={snapshotError}
+        onUpload={onSnapshotUpload}
+        onUseServer={onUseServerSource}
+        onDismissSnapshotError={onDismissSnapshotError}
+        onValidate={onValidateClick}
+      />
 
       {fix && (
         <FixPanel

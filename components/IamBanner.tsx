@@ -1,4 +1,5 @@
 import type { IamInfo } from './api';
+import type { IamSourceInfo } from '@/lib/iam/types';
 
 export type IamState = { status: 'loading' } | { status: 'ready'; info: IamInfo } | { status: 'error'; message: string };
 
@@ -8,8 +9,37 @@ function formatDate(iso: string | null | undefined): string | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString().slice(0, 10);
 }
 
-/** Which IAM source the server checks profiles against: demo snapshot, uploaded snapshot or live. */
-export function IamBanner({ state }: { state: IamState }) {
+/**
+ * Which IAM source the checks run against: the server's (demo, snapshot or live), or a snapshot
+ * uploaded in this browser. A link to the IAM panel.
+ */
+export function IamBanner({ state, snapshot }: { state: IamState; snapshot?: IamSourceInfo | null }) {
+  if (snapshot) {
+    const captured = formatDate(snapshot.capturedAt);
+    return (
+      <a
+        className="iam-banner kind-snapshot"
+        href="#iam-panel"
+        data-testid="iam-banner"
+        data-kind="snapshot"
+        data-origin="browser"
+        title={`IAM checks run in this browser against the uploaded snapshot ${snapshot.label}${snapshot.accountId ? `, account ${snapshot.accountId}` : ''}. It is never sent to the server.`}
+      >
+        <span className="iam-kind">snapshot</span>
+        <span className="iam-text">
+          IAM: <strong>{snapshot.label}</strong>
+          {snapshot.accountId && (
+            <>
+              {' '}
+              · <span className="mono">{snapshot.accountId}</span>
+            </>
+          )}
+          {snapshot.partition && snapshot.partition !== 'aws' && <> · {snapshot.partition}</>}
+          {captured && <> · captured {captured}</>} · in this browser
+        </span>
+      </a>
+    );
+  }
   if (state.status === 'loading') {
     return (
       <div className="iam-banner loading" data-testid="iam-banner" role="status">
@@ -19,28 +49,35 @@ export function IamBanner({ state }: { state: IamState }) {
   }
   if (state.status === 'error') {
     return (
-      <div className="iam-banner error" data-testid="iam-banner" role="status" title={state.message}>
+      <a className="iam-banner error" href="#iam-panel" data-testid="iam-banner" title={state.message}>
         IAM: unavailable ({state.message})
-      </div>
+      </a>
     );
   }
   const { info } = state;
   const captured = formatDate(info.capturedAt);
   const usable = info.profiles.filter((p) => p.usable).length;
   return (
-    <div
+    <a
       className={`iam-banner kind-${info.kind}`}
+      href="#iam-panel"
       data-testid="iam-banner"
       data-kind={info.kind}
-      role="status"
-      title={`IAM checks run against ${info.label}, account ${info.accountId} (${info.partition}). ${info.profiles.length} instance profiles, ${usable} usable.`}
+      data-origin="server"
+      title={`IAM checks run against ${info.label}${info.accountId ? `, account ${info.accountId}` : ''}${info.partition ? ` (${info.partition})` : ''}. ${info.profiles.length} instance profiles, ${usable} usable.${info.note ? ` ${info.note}.` : ''}`}
     >
       <span className="iam-kind">{info.kind}</span>
       <span className="iam-text">
-        IAM: <strong>{info.label}</strong> · <span className="mono">{info.accountId}</span>
-        {info.partition !== 'aws' && <> · {info.partition}</>}
+        IAM: <strong>{info.label}</strong>
+        {info.accountId && (
+          <>
+            {' '}
+            · <span className="mono">{info.accountId}</span>
+          </>
+        )}
+        {info.partition && info.partition !== 'aws' && <> · {info.partition}</>}
         {captured && <> · captured {captured}</>}
       </span>
-    </div>
+    </a>
   );
 }

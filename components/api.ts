@@ -1,4 +1,6 @@
 import type { FixId, Report } from '@/lib/findings/types';
+import type { ProfileCard } from '@/lib/iam/report';
+import type { IamSourceInfo, PolicyDocument } from '@/lib/iam/types';
 
 /** Client side of the dashboard's HTTP API (shared/RULES.md). Errors never carry the config text. */
 
@@ -22,10 +24,36 @@ export interface IamProfile {
 export interface IamInfo {
   kind: 'demo' | 'snapshot' | 'live';
   label: string;
-  accountId: string;
-  partition: string;
+  /** Absent when the source could not tell (a live source without credentials). */
+  accountId?: string;
+  partition?: string;
   capturedAt?: string | null;
+  /** Why this source is in use when it is not the one asked for (e.g. no credentials: demo). */
+  note?: string;
   profiles: IamProfile[];
+}
+
+/** The IAM part of a validation: what the IAM panel shows. */
+export interface IamOutcome {
+  source: IamSourceInfo;
+  cards: ProfileCard[];
+  /** The least-privilege head-role policy, or null (no head, no known account). */
+  policy: PolicyDocument | null;
+  /** Worker roles that could not be resolved: the policy may lack their iam:PassRole. */
+  policyGaps: string[];
+}
+
+/** One line of a streamed validation (`Accept: application/x-ndjson`). */
+export type ValidateEvent =
+  | { type: 'source'; source: IamSourceInfo }
+  | { type: 'card'; card: ProfileCard }
+  | { type: 'report'; report: Report; iam: IamOutcome | null }
+  | { type: 'error'; error: string };
+
+export interface ValidateResult {
+  report: Report;
+  /** null when the config was not checked against IAM (not AWS, not parseable). */
+  iam: IamOutcome | null;
 }
 
 export interface Sample {
@@ -107,6 +135,97 @@ async function postJson<T>(url: string, body: unknown, signal?: AbortSignal): Pr
 
 export function validateText(text: string, fileName: string, signal?: AbortSignal): Promise<Report> {
   return postJson<Report>('/api/validate', { text, fileName }, signal);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+function isReport(v: unknown): v is Report {
+  return isObject(v) && v.version === 1 && Array.isArray(v.files);
+}
+
+/** A line of the stream, checked enough that the dashboard can rely on its shape. */
+function readEvent(line: string): ValidateEvent | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    throw new ApiError('The server sent an unreadable validation answer.', 0);
+  }
+  if (!isObject(v)) return null;
+  switch (v.type) {
+    case 'source':
+      return isObject(v.source) ? { type: 'source', source: v.source as unknown as IamSourceInfo } : null;
+    case 'card':
+      return isObject(v.card) && typeof v.card.id === 'string' ? { type: 'card', card: v.card as unknown as ProfileCard } : null;
+    case 'report':
+      if (!isReport(v.report)) throw new ApiError('The server sent an unreadable validation answer.', 0);
+      return { type: 'report', report: v.report, iam: isObject(v.iam) && Array.isArray(v.iam.cards) ? (v.iam as unknown as IamOutcome) : null };
+    case 'error':
+      return { type: 'error', error: typeof v.error === 'string' ? v.error.slice(0, MAX_ERROR_CHARS) : 'the validation failed on the server' };
+    default:
+      // A kind of line this dashboard does not know (a newer server): skipped.
+      return null;
+  }
+}
+
+/**
+ * Validation as a stream (POST /api/validate with `Accept: application/x-ndjson`): `onEvent` sees
+ * the IAM source, then each profile's card as the server checks it (again when the head's
+ * verdicts are known), then the report. Resolves with the report and its IAM part; rejects with
+ * an ApiError for an HTTP error, an `error` line, or a stream that ends without a report.
+ * A server that answers with plain JSON (no streaming) is read as the report.
+ */
+export async function validateStream(
+  text: string,
+  fileName: string,
+  onEvent: (event: ValidateEvent) => void,
+  signal?: AbortSignal,
+  options: { iam?: boolean } = {},
+): Promise<ValidateResult> {
+  const res = await request('/api/validate', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
+    body: JSON.stringify({ text, fileName, ...(options.iam === false ? { iam: false } : {}) }),
+    signal,
+  });
+  if (!(res.headers.get('content-type') ?? '').includes('ndjson') || !res.body) {
+    const body: unknown = await res.json().catch(() => null);
+    if (!isReport(body)) throw new ApiError('The server sent an unreadable validation answer.', 0);
+    const result: ValidateResult = { report: body, iam: null };
+    onEvent({ type: 'report', ...result });
+    return result;
+  }
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  let result = null as ValidateResult | null;
+  const take = (line: string) => {
+    if (!line.trim()) return;
+    const event = readEvent(line);
+    if (!event) return;
+    if (event.type === 'error') throw new ApiError(`The server could not validate the config (${event.error}).`, 0);
+    if (event.type === 'report') result = { report: event.report, iam: event.iam };
+    onEvent(event);
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffered += value;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        take(line);
+      }
+    }
+    take(buffered);
+  } catch (e) {
+    void reader.cancel().catch(() => {});
+    if (e instanceof ApiError || (e instanceof DOMException && e.name === 'AbortError')) throw e;
+    throw new ApiError('The connection to the Rayguard server broke during the validation.', 0);
+  }
+  if (!result) throw new ApiError('The server ended the validation without a report.', 0);
+  return result;
 }
 
 export function fixText(

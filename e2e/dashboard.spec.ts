@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, findingItems, openDashboard, test } from './fixtures';
+import { expect, findingItems, openDashboard, reportOf, test } from './fixtures';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Read from the shared examples, never copied into the project.
@@ -22,7 +22,7 @@ test('open a file, validate, jump to a finding, fix, see the diff, download', as
   await expect(page.locator(editorLines)).toContainText('cluster_name: default');
   const validated = page.waitForResponse((r) => r.url().endsWith('/api/validate') && r.request().method() === 'POST');
   await page.getByTestId('validate').click();
-  const report = await (await validated).json();
+  const report = await reportOf(page, await validated);
   expect(report.version).toBe(1);
   expect(report.files[0].path).toBe('aws_example-full.yaml');
 

@@ -1,4 +1,5 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Page, type Response } from '@playwright/test';
+import type { Report } from '../lib/findings/types';
 
 /**
  * Every test fails on: a console error or warning (page and workers), an uncaught page error,
@@ -70,4 +71,15 @@ export async function openDashboard(page: Page): Promise<void> {
 /** The findings list entries, optionally for one rule. */
 export function findingItems(page: Page, ruleId?: string) {
   return page.locator(ruleId ? `[data-testid="finding"][data-rule-id="${ruleId}"]` : '[data-testid="finding"]');
+}
+
+/**
+ * The server's report for the text a dashboard validation sent. The dashboard reads
+ * /api/validate as a stream (NDJSON), and Chromium does not always keep a streamed body for the
+ * test to read: the same request is sent again, asking for the plain JSON report.
+ */
+export async function reportOf(page: Page, response: Response): Promise<Report> {
+  const res = await page.request.post('/api/validate', { data: response.request().postDataJSON() as unknown });
+  expect(res.status()).toBe(200);
+  return (await res.json()) as Report;
 }

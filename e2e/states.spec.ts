@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
-import { expect, findingItems, openDashboard, test } from './fixtures';
+import { expect, findingItems, openDashboard, reportOf, test } from './fixtures';
 import { analyzeStatic } from '../lib/validate';
 
 /**
@@ -407,7 +407,7 @@ test('real configs: the panel shows exactly the opened file\'s findings, and Fix
     const text = fs.readFileSync(file, 'utf8');
     const validated = page.waitForResponse((r) => r.url().endsWith('/api/validate'));
     await setFile(page, name, fs.readFileSync(file));
-    const report = (await (await validated).json()) as { files: Array<{ findings: Array<{ ruleId: string; line: number }> }> };
+    const report = await reportOf(page, await validated);
     expect(((await validated).request().postDataJSON() as { text: string }).text, `${name}: the text sent is the file's`).toBe(text);
     await settled(page, name);
     const want = report.files[0].findings.map((f) => `${f.ruleId}@${f.line}`).sort();
@@ -438,7 +438,7 @@ test('real configs: the panel shows exactly the opened file\'s findings, and Fix
   for (const { id } of samples) {
     const validated = page.waitForResponse((r) => r.url().endsWith('/api/validate'));
     await page.getByTestId('samples').selectOption(id);
-    const report = (await (await validated).json()) as { files: Array<{ findings: Array<{ ruleId: string; line: number }> }> };
+    const report = await reportOf(page, await validated);
     await settled(page, `${id}.yaml`);
     const want = report.files[0].findings.map((f) => `${f.ruleId}@${f.line}`).sort();
     const shown = (

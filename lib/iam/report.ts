@@ -225,7 +225,7 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
   for (const r of byKey.values()) emit(r.card);
   const policiesByCard = new Map<string, IamRolePolicies>();
 
-  await pool([...byKey.values()], opts.concurrency ?? 4, async (r) => {
+  const checkProfile = async (r: Resolved): Promise<void> => {
     const pv0 = r.uses[0].pv;
     const card = r.card;
     const fail = (reason: string) => {
@@ -323,7 +323,11 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
     } catch (e) {
       if (card.isHead) card.unverifiedReason = reasonOf(e);
     }
-    emit(card);
+  };
+  // Every card is sent again once its profile is checked, whatever the outcome.
+  await pool([...byKey.values()], opts.concurrency ?? 4, async (r) => {
+    await checkProfile(r);
+    emit(r.card);
   });
 
   // The head: its profile's role, or Ray's default.

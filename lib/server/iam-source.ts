@@ -41,7 +41,7 @@ export class IamConfigError extends HttpError {
   }
 }
 
-function intEnv(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
+function intEnv(env: Record<string, string | undefined>, name: string, min: number, max: number): number | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   const n = Number(raw);
@@ -50,7 +50,7 @@ function intEnv(env: NodeJS.ProcessEnv, name: string, min: number, max: number):
 }
 
 /** The live source's tuning from the environment. */
-export function liveTuning(env: NodeJS.ProcessEnv): { retryMode?: 'standard' | 'adaptive'; maxAttempts?: number; timeoutMs?: number; ttlMs?: number } {
+export function liveTuning(env: Record<string, string | undefined>): { retryMode?: 'standard' | 'adaptive'; maxAttempts?: number; timeoutMs?: number; ttlMs?: number } {
   const mode = env.RAYGUARD_IAM_RETRY_MODE?.trim().toLowerCase();
   if (mode && mode !== 'standard' && mode !== 'adaptive') throw new IamConfigError('RAYGUARD_IAM_RETRY_MODE must be standard or adaptive');
   const maxAttempts = intEnv(env, 'RAYGUARD_IAM_MAX_ATTEMPTS', 1, 10);
@@ -110,7 +110,7 @@ class UnavailableIamSource implements IamSource {
   }
 }
 
-export async function chooseSource(env: NodeJS.ProcessEnv): Promise<IamSource> {
+export async function chooseSource(env: Record<string, string | undefined>): Promise<IamSource> {
   const mode = (env.RAYGUARD_IAM ?? 'auto').trim().toLowerCase() || 'auto';
   const file = env.RAYGUARD_IAM_SNAPSHOT?.trim();
   if (!['auto', 'demo', 'live', 'snapshot'].includes(mode)) {

@@ -25,6 +25,9 @@ async function cli(args: string[]) {
   }
 }
 
+// The server's IAM source: the demo account, whatever credentials this machine may have.
+process.env.RAYGUARD_IAM = 'demo';
+
 function post(handler: (r: Request) => Promise<Response>, body: unknown, raw?: string) {
   return handler(new Request('http://localhost/api', { method: 'POST', body: raw ?? JSON.stringify(body), headers: { 'content-type': 'application/json' } }));
 }
@@ -149,6 +152,32 @@ describe('API input handling', () => {
   it('413 for a text over 5 MiB inside an allowed body', async () => {
     const res = await post(validateRoute, { text: 'a'.repeat(5 * 1024 * 1024 + 1) });
     expect(res.status).toBe(413);
+  });
+
+  it('streams NDJSON on request: the source, a card per profile as checked, then the same report', async () => {
+    const text = readSample('head-permissions');
+    const res = await validateRoute(new Request('http://localhost/api', {
+      method: 'POST', body: JSON.stringify({ text }), headers: { 'content-type': 'application/json', accept: 'application/x-ndjson' },
+    }));
+    expect(res.headers.get('content-type')).toContain('application/x-ndjson');
+    const events = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+    expect(events[0]).toMatchObject({ type: 'source', source: { kind: 'demo', accountId: '314159265358' } });
+    const last = events.at(-1);
+    expect(last.type).toBe('report');
+    expect(events.filter((e) => e.type === 'card').length).toBeGreaterThanOrEqual(6); // 3 profiles: checking, checked, head verdicts
+    expect(last.iam.cards).toHaveLength(3);
+    expect(last.iam.policy.Statement[1].Action).toBe('iam:PassRole');
+    const plain = await (await post(validateRoute, { text })).json();
+    expect(last.report).toEqual(plain);
+  });
+
+  it('iam: false gives the static findings only; a non-boolean iam is a 400', async () => {
+    const text = readSample('head-permissions');
+    const withIam = (await (await post(validateRoute, { text })).json()).files[0].findings.map((f: { ruleId: string }) => f.ruleId);
+    const without = (await (await post(validateRoute, { text, iam: false })).json()).files[0].findings.map((f: { ruleId: string }) => f.ruleId);
+    expect(withIam).toEqual(expect.arrayContaining(['RG304', 'RG305']));
+    expect(without).toEqual(analyzeStatic(text).findings.map((f) => f.ruleId));
+    expect((await post(validateRoute, { text, iam: 'no' })).status).toBe(400);
   });
 
   it('invalid YAML is an RG101 finding, not an HTTP error', async () => {

@@ -228,6 +228,18 @@ describe('snapshots', () => {
     expect(r.cards.every((c) => c.status === 'unverified' && c.unverifiedReason)).toBe(true);
   });
 
+  it('every card is sent again once checked, whatever the outcome (not found, no role, unverified)', async () => {
+    const seen = new Map<string, string[]>();
+    const spec: GaadSpec = { ...base, emptyProfiles: ['empty'] };
+    await iamReport(contextOf(rayConfig({ head: 'head', workers: { a: 'missing', b: 'empty', c: profileArn('x', '999988887777') } })), snap(spec), {
+      onCard: (c) => seen.set(c.ref, [...(seen.get(c.ref) ?? []), c.status]),
+    });
+    expect(seen.get('missing')).toEqual(['unverified', 'not-found']);
+    expect(seen.get('empty')).toEqual(['unverified', 'no-role']);
+    expect(seen.get(profileArn('x', '999988887777'))!.at(-1)).toBe('unverified');
+    expect(seen.get(profileArn('x', '999988887777'))!.length).toBe(2);
+  });
+
   it('streams a card per profile, then again with the head verdicts', async () => {
     const seen: string[] = [];
     await iamReport(contextOf(rayConfig({ head: 'head', workers: { w: 'worker' } })), snap(base), {

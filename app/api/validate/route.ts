@@ -1,6 +1,6 @@
 import { analyze } from '@/lib/validate';
 import { serverIamSource } from '@/lib/server/iam-source';
-import { handle, methodNotAllowed, optionalString, readJsonObject, requireString } from '@/lib/server/http';
+import { handle, HttpError, methodNotAllowed, optionalString, readJsonObject, requireString } from '@/lib/server/http';
 import type { Report } from '@/lib/findings/types';
 import type { ProfileCard } from '@/lib/iam/report';
 
@@ -8,7 +8,7 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 /**
- * POST {text, fileName?} → a Report (JSON). With `Accept: application/x-ndjson` the answer is a
+ * POST {text, fileName?, iam?} → a Report (JSON); `iam: false` skips the IAM checks. With `Accept: application/x-ndjson` the answer is a
  * stream of JSON lines instead: `{"type":"source",…}`, one `{"type":"card","card":…}` per IAM
  * profile as it is checked (again when its head verdicts are known), then
  * `{"type":"report","report":…,"iam":{source,cards,policy,policyGaps}}`. A slow IAM then shows
@@ -19,7 +19,9 @@ export async function POST(req: Request): Promise<Response> {
     const body = await readJsonObject(req);
     const text = requireString(body, 'text');
     const fileName = optionalString(body, 'fileName', 255) ?? 'cluster.yaml';
-    const source = await serverIamSource();
+    if (Object.hasOwn(body, 'iam') && typeof body.iam !== 'boolean') throw new HttpError(400, '"iam" must be true or false');
+    // `iam: false`: static checks only (the dashboard checks IAM in the browser against an uploaded snapshot).
+    const source = body.iam === false ? null : await serverIamSource();
     const stream = (req.headers.get('accept') ?? '').includes('application/x-ndjson');
     if (!stream) {
       const { findings } = await analyze(text, { iam: source });
@@ -30,7 +32,7 @@ export async function POST(req: Request): Promise<Response> {
     const body$ = new ReadableStream<Uint8Array>({
       async start(controller) {
         const send = (o: unknown) => controller.enqueue(enc.encode(JSON.stringify(o) + '\n'));
-        send({ type: 'source', source: source.info() });
+        send({ type: 'source', source: source ? source.info() : null });
         try {
           const a = await analyze(text, { iam: source, onCard: (card: ProfileCard) => send({ type: 'card', card }) });
           const report: Report = { version: 1, files: [{ path: fileName, findings: a.findings }] };
