@@ -1,3 +1,4 @@
+import { iamGlob } from './evaluate';
 import type { PolicyDocument, PolicyStatement } from './types';
 
 /** Policy documents arrive as objects (CLI, GAAD files) or URL-encoded JSON (the raw API). */
@@ -21,17 +22,16 @@ function list(v: unknown): string[] {
 export function statements(doc: PolicyDocument | null): PolicyStatement[] {
   const s = doc?.Statement;
   if (!s) return [];
-  return (Array.isArray(s) ? s : [s]).filter((x) => x && typeof x === 'object');
+  return (Array.isArray(s) ? s : [s]).filter((x): x is PolicyStatement => !!x && typeof x === 'object' && !Array.isArray(x));
 }
 
-/** IAM action pattern match: case-insensitive, `*` and `?` wildcards. */
+/** IAM action pattern match: case-insensitive, `*` and `?` wildcards (linear: no regex). */
 export function actionMatches(pattern: string, action: string): boolean {
-  const re = new RegExp(
-    '^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$',
-    'i',
-  );
-  return re.test(action);
+  return typeof pattern === 'string' && iamGlob(pattern, action, true);
 }
+
+/** A statement's Effect, or '' when it is not a string (IAM would refuse such a policy). */
+const effectOf = (st: PolicyStatement) => (typeof st.Effect === 'string' ? st.Effect : '');
 
 function statementCoversAction(st: PolicyStatement, action: string): boolean {
   if (st.Action !== undefined) return list(st.Action).some((p) => actionMatches(p, action));
@@ -63,20 +63,25 @@ export function ec2CanAssume(trust: PolicyDocument | null): TrustVerdict {
     const names = svc === '*' ? '*' : svc.filter(ec2);
     const matches = names === '*' || names.length > 0;
     if (!matches) continue;
-    if ((st.Effect ?? '').toLowerCase() === 'deny') return { trusted: false, reason: 'a Deny statement in the trust policy refuses EC2' };
-    if ((st.Effect ?? '').toLowerCase() === 'allow') {
+    const hasCondition = !!st.Condition && typeof st.Condition === 'object' && Object.keys(st.Condition).length > 0;
+    if (effectOf(st) === 'Deny') {
+      // A conditional Deny may not apply to EC2's request: the trust is then only "maybe".
+      if (!hasCondition) return { trusted: false, reason: 'a Deny statement in the trust policy refuses EC2' };
+      conditional = true;
+    }
+    if (effectOf(st) === 'Allow') {
       allowed = true;
-      if (st.Condition && Object.keys(st.Condition).length > 0) conditional = true;
+      if (hasCondition) conditional = true;
     }
   }
   return allowed ? { trusted: true, conditional } : { trusted: false, reason: 'no statement allows ec2.amazonaws.com to sts:AssumeRole' };
 }
 
-/** The services a trust policy does allow, for messages. */
+/** The services a trust policy allows to sts:AssumeRole, for messages. */
 export function trustedServices(trust: PolicyDocument | null): string[] {
   const out = new Set<string>();
   for (const st of statements(trust)) {
-    if ((st.Effect ?? '').toLowerCase() !== 'allow') continue;
+    if (effectOf(st) !== 'Allow' || !statementCoversAction(st, 'sts:AssumeRole')) continue;
     const svc = principalServices(st.Principal);
     if (svc !== '*') svc.forEach((s) => out.add(s));
   }

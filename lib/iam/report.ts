@@ -1,6 +1,7 @@
 import { partitionOfRegion } from '../arn/index';
 import { asMap, get, scalarString } from '../config/nodes';
 import { effectiveProfile, usesLaunchTemplate, type ConfigModel, type NodeType } from '../config/walk';
+import type { YAMLMap } from 'yaml';
 import { isEffective, profileValues, type ProfileValue } from '../rules/profile-value';
 import type { RawFinding, RuleContext } from '../rules/types';
 import { isBroadManagedPolicy, knownAwsManagedPolicy } from './aws-managed';
@@ -99,49 +100,85 @@ interface Resolved {
   uses: Use[];
 }
 
+function scalarOf(model: ConfigModel, map: YAMLMap | null | undefined, key: string): string | null {
+  const e = map ? get(model.doc, map, key) : undefined;
+  return e ? scalarString(e.value as never) : null;
+}
+
 function cfg(model: ConfigModel) {
   const provider = model.provider;
-  const cache = provider ? get(model.doc, provider, 'cache_stopped_nodes') : undefined;
-  const cacheStopped = cache ? (scalarString(cache.value as never) ?? 'true').toLowerCase() !== 'false' : true;
+  const cacheStopped = (scalarOf(model, provider, 'cache_stopped_nodes') ?? 'true').toLowerCase() !== 'false';
   const cw = provider ? asMap(get(model.doc, provider, 'cloudwatch')?.value as never) : null;
   const agent = cw ? asMap(get(model.doc, cw, 'agent')?.value as never) : null;
   const cloudwatch = !!(agent && get(model.doc, agent, 'config'));
-  const nameEntry = get(model.doc, model.root, 'cluster_name');
-  const clusterName = nameEntry ? scalarString(nameEntry.value as never) : null;
+  const clusterName = scalarOf(model, model.root, 'cluster_name');
   return { cacheStopped, cloudwatch, clusterName };
 }
 
-/** The calls Ray's autoscaler makes from the head, with the resources it makes them on. */
-export function headQuestions(
-  model: ConfigModel,
-  account: string,
-  partition: string,
-  opts: { launchTemplate: boolean },
-): Array<{ action: string; resource: string; purpose: string; context: Record<string, string | string[]> }> {
+/** The head node type also launches workers of its own type (max_workers or min_workers above 0). */
+export function headLaunchesItself(model: ConfigModel, head: NodeType | null): boolean {
+  if (!head || head.legacy || !head.node) return false;
+  return ['max_workers', 'min_workers'].some((k) => Number(scalarOf(model, head.node, k) ?? '0') > 0);
+}
+
+/** Ray stops idle on-demand nodes when cache_stopped_nodes is on; spot nodes are always terminated. */
+function anyOnDemandWorker(model: ConfigModel): boolean {
+  const launched = model.nodeTypes.filter((n) => !n.isHead || headLaunchesItself(model, n));
+  if (launched.length === 0) return true; // nothing known: assume Ray may stop nodes
+  return launched.some((n) => {
+    const market = n.nodeConfig ? asMap(get(model.doc, n.nodeConfig, 'InstanceMarketOptions')?.value as never) : null;
+    return (scalarOf(model, market, 'MarketType') ?? '').toLowerCase() !== 'spot';
+  });
+}
+
+export interface HeadQuestion {
+  action: string;
+  /** Every resource the call is authorised on (RunInstances: the instance, the AMI, the subnet…). */
+  resources: string[];
+  purpose: string;
+  context: Record<string, string | string[]>;
+  /** Condition keys known to be absent from the request. */
+  absent?: string[];
+}
+
+/** The calls Ray's autoscaler makes from the head, with the resources each is authorised on. */
+export function headQuestions(model: ConfigModel, account: string, partition: string, opts: { launchTemplate: boolean }): HeadQuestion[] {
   const region = model.region ?? 'us-west-2';
   const { cacheStopped, cloudwatch, clusterName } = cfg(model);
-  const instance = `arn:${partition}:ec2:${region}:${account}:instance/*`;
+  const ec2 = (type: string, acct = account) => `arn:${partition}:ec2:${region}:${acct}:${type}/*`;
+  const instance = ec2('instance');
   const base: Record<string, string | string[]> = { 'aws:RequestedRegion': region, 'ec2:Region': region };
-  const tagged: Record<string, string | string[]> = clusterName
+  const onCluster: Record<string, string | string[]> = clusterName
     ? { ...base, 'ec2:ResourceTag/ray-cluster-name': clusterName, 'aws:ResourceTag/ray-cluster-name': clusterName }
     : base;
-  const requestTags: Record<string, string | string[]> = clusterName ? { ...base, 'aws:RequestTag/ray-cluster-name': clusterName } : base;
-  const out = [
-    { action: 'ec2:DescribeInstances', resource: '*', purpose: 'list and watch the cluster\'s nodes', context: base },
-    { action: 'ec2:RunInstances', resource: instance, purpose: 'launch worker nodes', context: requestTags },
-    { action: 'ec2:CreateTags', resource: instance, purpose: 'tag nodes at launch and as they change state', context: requestTags },
-    { action: 'ec2:TerminateInstances', resource: instance, purpose: 'remove idle nodes', context: tagged },
+  const atLaunch: Record<string, string | string[]> = clusterName
+    ? { ...base, 'aws:RequestTag/ray-cluster-name': clusterName, 'ec2:CreateAction': 'RunInstances' }
+    : { ...base, 'ec2:CreateAction': 'RunInstances' };
+  // RunInstances is authorised on every resource the launch touches (instance, AMI, network
+  // interface, subnet, security group, volume, key pair): an Allow on instance/* alone fails.
+  const launchResources = [
+    instance, `arn:${partition}:ec2:${region}::image/*`, ec2('network-interface'), ec2('subnet'), ec2('security-group'), ec2('volume'), ec2('key-pair'),
+    ...(opts.launchTemplate ? [ec2('launch-template')] : []),
   ];
-  if (opts.launchTemplate) {
-    out.push({ action: 'ec2:RunInstances', resource: `arn:${partition}:ec2:${region}:${account}:launch-template/*`, purpose: 'launch from the node type\'s launch template', context: requestTags });
-  }
-  if (cacheStopped) {
+  const out: HeadQuestion[] = [
+    { action: 'ec2:DescribeInstances', resources: ['*'], purpose: 'list and watch the cluster\'s nodes', context: base },
+    { action: 'ec2:RunInstances', resources: launchResources, purpose: opts.launchTemplate ? 'launch worker nodes (from the launch template)' : 'launch worker nodes', context: atLaunch },
+    { action: 'ec2:CreateTags', resources: [instance, ec2('volume')], purpose: 'tag nodes as they launch', context: atLaunch },
+    {
+      // Later updates (ray-node-status…) tag running nodes: no cluster-name tag in the request.
+      action: 'ec2:CreateTags', resources: [instance], purpose: 'update node tags as nodes change state',
+      context: { ...onCluster, 'aws:TagKeys': ['ray-node-status'], 'aws:RequestTag/ray-node-status': 'up-to-date' },
+      absent: ['aws:RequestTag/ray-cluster-name', 'ec2:CreateAction'],
+    },
+    { action: 'ec2:TerminateInstances', resources: [instance], purpose: 'remove idle nodes', context: onCluster },
+  ];
+  if (cacheStopped && anyOnDemandWorker(model)) {
     out.push(
-      { action: 'ec2:StopInstances', resource: instance, purpose: 'stop idle nodes for reuse (cache_stopped_nodes is true by default)', context: tagged },
-      { action: 'ec2:StartInstances', resource: instance, purpose: 'restart stopped nodes (cache_stopped_nodes)', context: tagged },
+      { action: 'ec2:StopInstances', resources: [instance], purpose: 'stop idle on-demand nodes for reuse (cache_stopped_nodes is true by default)', context: onCluster },
+      { action: 'ec2:StartInstances', resources: [instance], purpose: 'restart stopped nodes (cache_stopped_nodes)', context: onCluster },
     );
   }
-  if (cloudwatch) out.push({ action: 'ec2:DescribeImages', resource: '*', purpose: 'check the AMI for the CloudWatch agent', context: base });
+  if (cloudwatch) out.push({ action: 'ec2:DescribeImages', resources: ['*'], purpose: 'check the AMI for the CloudWatch agent', context: base });
   return out;
 }
 
@@ -225,6 +262,9 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
   for (const r of byKey.values()) emit(r.card);
   const policiesByCard = new Map<string, IamRolePolicies>();
 
+  const headNode = model.nodeTypes.find((n) => n.isHead) ?? null;
+  const headDefaulted = !!headNode && !effectiveProfile(model, headNode) && !usesLaunchTemplate(model, headNode);
+  const defaultName = defaultProfileName(model);
   const checkProfile = async (r: Resolved): Promise<void> => {
     const pv0 = r.uses[0].pv;
     const card = r.card;
@@ -253,6 +293,21 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
       profile = await src.getInstanceProfile(name);
     } catch (e) {
       return fail(reasonOf(e));
+    }
+    if (!profile && headDefaulted && name.toLowerCase() === defaultName.toLowerCase()) {
+      // Ray creates the head's default profile during `ray up`, before any worker launches.
+      const roleName = defaultName;
+      let roleArn = `arn:${info.partition ?? 'aws'}:iam::${info.accountId ?? '000000000000'}:role/${roleName}`;
+      try {
+        roleArn = (await src.getRolePolicies(roleName))?.roleArn ?? roleArn;
+      } catch {
+        /* the default ARN is a fair guess */
+      }
+      card.status = 'ok';
+      card.summary = `Ray creates it at \`ray up\` (the head's default profile)`;
+      card.role = { name: roleName, arn: roleArn, trustsEc2: true };
+      r.profile = { name, path: '/', arn: `arn:${info.partition ?? 'aws'}:iam::${info.accountId ?? '000000000000'}:instance-profile/${name}`, roles: [{ name: roleName, path: '/', arn: roleArn, trustPolicy: null }] };
+      return;
     }
     if (!profile) {
       let hint = '';
@@ -362,54 +417,62 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
 
   const gaps: string[] = [];
   let policy: PolicyDocument | null = null;
-  if (headCard && account) {
+  if (head && account) {
     const questions = headQuestions(model, account, partition, { launchTemplate });
     const passRoles: Array<{ arn: string; profileArn?: string; nodeTypes: string[]; uses: Use[] }> = [];
-    for (const w of workers) {
-      const roleArn = w.profile?.roles[0]?.arn;
-      const nts = w.uses.filter((u) => u.nodeType && !u.nodeType.isHead).map((u) => u.nodeType!.name);
-      if (!roleArn) {
-        gaps.push(`${w.card.ref} (${nts.join(', ')}): its role is not known`);
-        continue;
-      }
-      const same = passRoles.find((p) => p.arn === roleArn);
+    const addPass = (arn: string, profileArn: string | undefined, nts: string[], uses: Use[]) => {
+      const same = passRoles.find((p) => p.arn === arn);
       if (same) {
         same.nodeTypes.push(...nts);
-        same.uses.push(...w.uses.filter((u) => u.nodeType && !u.nodeType.isHead));
-      } else passRoles.push({ arn: roleArn, profileArn: w.profile?.arn, nodeTypes: nts, uses: w.uses.filter((u) => u.nodeType && !u.nodeType.isHead) });
+        same.uses.push(...uses);
+      } else passRoles.push({ arn, profileArn, nodeTypes: nts, uses });
+    };
+    for (const w of workers) {
+      const roleArn = w.profile?.roles[0]?.arn;
+      const workerUses = w.uses.filter((u) => u.nodeType && !u.nodeType.isHead);
+      const nts = workerUses.map((u) => u.nodeType!.name);
+      if (!roleArn) gaps.push(`${w.card.ref} (${nts.join(', ')}): its role is not known`);
+      else addPass(roleArn, w.profile?.arn, nts, workerUses);
     }
-    policy = leastPrivilegePolicy(questions, passRoles.map((p) => p.arn), model.region);
+    // A head node type with max_workers > 0 also launches workers of its own type, with its own role.
+    if (headLaunchesItself(model, head)) {
+      if (headRoleArn) addPass(headRoleArn, headResolved?.profile?.arn, [`${head.name} (as workers)`], headResolved?.uses.filter((u) => u.nodeType?.isHead) ?? []);
+      else gaps.push(`${head.name}: it also launches workers of its own type, and its role is not known`);
+    }
+    // The policy needs only the account and the worker roles: it comes even when the head's own
+    // profile cannot be resolved (a role ARN, a launch template), which is when it is needed most.
+    policy = leastPrivilegePolicy(questions, passRoles.map((p) => p.arn), model.region, cfg(model).clusterName);
 
-    if (headPolicies && headRoleArn && (headCard.status === 'ok' || headCard.defaulted)) {
+    if (headCard && headPolicies && headRoleArn && (headCard.status === 'ok' || headCard.defaulted)) {
       const region = model.region ?? 'us-west-2';
-      const all = [
+      const all: HeadQuestion[] = [
         ...questions,
         ...passRoles.map((p) => ({
-          action: 'iam:PassRole', resource: p.arn, purpose: `launch ${p.nodeTypes.join(', ')} with its instance profile`,
+          action: 'iam:PassRole', resources: [p.arn], purpose: `launch ${p.nodeTypes.join(', ')} with its instance profile`,
           context: { 'iam:PassedToService': 'ec2.amazonaws.com', 'aws:RequestedRegion': region } as Record<string, string | string[]>,
         })),
       ];
       const verdicts = await decide(headSource, headRoleArn, headPolicies, all, !!headCard.defaulted);
       verdicts.forEach((v, i) => {
-        if (v.action === 'iam:PassRole') v.nodeTypes = passRoles.find((p) => p.arn === all[i].resource)?.nodeTypes;
+        if (v.action === 'iam:PassRole') v.nodeTypes = passRoles.find((p) => p.arn === all[i].resources[0])?.nodeTypes;
       });
       headCard.verdicts = verdicts;
       emit(headCard);
       const headUses = headResolved?.uses.filter((u) => u.nodeType?.isHead) ?? [];
-      const headAt = (ruleId: string, message: string, severity?: RawFinding['severity']): RawFinding[] =>
-        headUses.length
-          ? headUses.map((u) => at(u.pv, ruleId, message, severity))
-          : head ? [{ ruleId, start: head.keyRange[0], end: head.keyRange[1], yamlPath: head.path, message, ...(severity ? { severity } : {}) }] : [];
+      const place = (uses: Use[], ruleId: string, message: string, severity?: RawFinding['severity']): RawFinding[] =>
+        uses.length
+          ? uses.map((u) => at(u.pv, ruleId, message, severity))
+          : [{ ruleId, start: head.keyRange[0], end: head.keyRange[1], yamlPath: head.path, message, ...(severity ? { severity } : {}) }];
       const roleName = headCard.role?.name ?? headRoleArn.split('/').pop();
       const ec2 = verdicts.filter((v) => v.action !== 'iam:PassRole');
       const denied = ec2.filter((v) => v.decision === 'implicit-deny' || v.decision === 'explicit-deny');
       const maybe = ec2.filter((v) => v.decision === 'maybe');
       const by = verdicts[0]?.evaluator === 'iam' ? 'IAM\'s policy simulator' : 'the local policy evaluator';
       if (denied.length) {
-        findings.push(...headAt('RG304', `The head role ${roleName} may not call ${denied.map((v) => `${v.action} (to ${v.purpose}: ${verdictWords(v)})`).join(', ')}; Ray's autoscaler needs them (answered by ${by}). The least-privilege policy for this config: "Copy policy" in the IAM panel, or \`rayguard policy\``));
+        findings.push(...place(headUses, 'RG304', `The head role ${roleName} may not ${groupByReason(denied, (v) => `${v.action} (to ${v.purpose})`)}. Ray's autoscaler makes these calls (answered by ${by}); the least-privilege policy for this config: "Copy policy" in the IAM panel, or \`rayguard policy\``));
       }
       if (maybe.length) {
-        findings.push(...headAt('RG304', `Maybe: whether the head role ${roleName} may call ${maybe.map((v) => `${v.action} (${verdictWords(v)})`).join(', ')} depends on what is only known at run time (answered by ${by})`, 'warning'));
+        findings.push(...place(headUses, 'RG304', `Maybe: whether the head role ${roleName} may ${groupByReason(maybe, (v) => v.action)} depends on what is known only at run time (answered by ${by})`, 'warning'));
       }
       for (const p of passRoles) {
         const v = verdicts.find((x) => x.action === 'iam:PassRole' && x.resource === p.arn)!;
@@ -417,8 +480,8 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
         const onProfile = p.profileArn ? passRoleNamesProfile(headPolicies, p.profileArn) : null;
         const msg = v.decision === 'maybe'
           ? `Maybe: whether the head role ${roleName} may iam:PassRole ${p.arn} depends on ${verdictWords(v)} (answered by ${by})`
-          : `The head role ${roleName} may not iam:PassRole this worker's role ${p.arn} (${onProfile ? `its policy ${onProfile} allows PassRole on the instance-profile ARN ${p.profileArn}, but PassRole takes the role's ARN` : verdictWords(v)}), so launching ${p.nodeTypes.join(', ')} fails with UnauthorizedOperation. Allow iam:PassRole on the role ARN (not the profile ARN)${headCard.defaulted ? '; Ray\'s default profile never grants it' : ''}`;
-        for (const u of p.uses) findings.push(at(u.pv, 'RG305', msg, v.decision === 'maybe' ? 'warning' : undefined));
+          : `The head role ${roleName} may not iam:PassRole the role ${p.arn} (${onProfile ? `its policy ${onProfile} allows PassRole on the instance-profile ARN ${p.profileArn}, but PassRole takes the role's ARN` : verdictWords(v)}), so launching ${p.nodeTypes.join(', ')} fails with UnauthorizedOperation. Allow iam:PassRole on the role ARN (not the profile ARN)${headCard.defaulted ? '; Ray\'s default profile does not grant it' : ''}`;
+        findings.push(...place(p.uses, 'RG305', msg, v.decision === 'maybe' ? 'warning' : undefined));
       }
     }
   }
@@ -428,38 +491,73 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
   return { source: info, cards, findings, policy, policyGaps: gaps };
 }
 
+/** "A (to x) and B (to y): no statement allows them; C: explicitly denied". */
+function groupByReason(vs: ActionVerdict[], label: (v: ActionVerdict) => string): string {
+  const groups = new Map<string, ActionVerdict[]>();
+  for (const v of vs) groups.set(verdictWords(v), [...(groups.get(verdictWords(v)) ?? []), v]);
+  return [...groups].map(([why, g]) => `${g.map(label).join(', ')}: ${why}`).join('; ');
+}
+
+const RANK: Record<Decision, number> = { allowed: 0, maybe: 1, 'implicit-deny': 2, 'explicit-deny': 3 };
+
+/** The worst of a question's per-resource answers, with the resource it failed on. */
+function aggregate(q: HeadQuestion, evaluator: Evaluator, per: Array<{ resource: string; decision: Decision; reasons: string[] }>): ActionVerdict {
+  const worst = per.reduce((a, b) => (RANK[b.decision] > RANK[a.decision] ? b : a), per[0]);
+  const failing = per.filter((x) => x.decision !== 'allowed');
+  const multi = q.resources.length > 1;
+  const reasons = [...new Set(failing.flatMap((x) => {
+    const what = multi ? `on ${resourceType(x.resource)}` : '';
+    const rs = x.reasons.length ? x.reasons : [x.decision === 'explicit-deny' ? 'explicitly denied' : x.decision === 'implicit-deny' ? 'no statement allows it' : 'undecided'];
+    return rs.map((r) => (what ? `${what}: ${r}` : r));
+  }))];
+  return { action: q.action, resource: worst.decision === 'allowed' ? q.resources[0] : worst.resource, purpose: q.purpose, decision: worst.decision, evaluator, reasons };
+}
+
+/** `instance/*` from `arn:aws:ec2:us-west-2:1234:instance/*`. */
+function resourceType(arn: string): string {
+  const i = arn.lastIndexOf(':');
+  return i >= 0 ? arn.slice(i + 1) : arn;
+}
+
 /** IAM's evaluator when the source has one and may use it, else the local evaluator. */
 async function decide(
   source: IamSource,
   roleArn: string,
   policies: IamRolePolicies,
-  questions: Array<{ action: string; resource: string; purpose: string; context: Record<string, string | string[]> }>,
+  questions: HeadQuestion[],
   hypothetical: boolean,
 ): Promise<ActionVerdict[]> {
+  const pairs = questions.flatMap((q, qi) => q.resources.map((resource) => ({ qi, q, resource })));
   if (source.simulate && !hypothetical) {
     try {
-      const answers = await source.simulate(roleArn, questions.map(({ action, resource, context }) => ({ action, resource, context })));
-      if (answers && answers.length === questions.length) {
-        return questions.map((q, i) => {
+      const answers = await source.simulate(roleArn, pairs.map(({ q, resource }) => ({ action: q.action, resource, context: q.context })));
+      if (answers && answers.length === pairs.length) {
+        return questions.map((q, qi) => aggregate(q, 'iam', pairs.flatMap((p, i) => {
+          if (p.qi !== qi) return [];
           const a = answers[i];
           const maybe = a.missingContext.length > 0 && a.decision !== 'allowed';
-          return {
-            action: q.action, resource: q.resource, purpose: q.purpose, evaluator: 'iam' as const,
-            decision: maybe ? 'maybe' : a.decision,
-            reasons: maybe ? [`IAM needs ${a.missingContext.join(', ')} to decide`] : [],
-          };
-        });
+          return [{ resource: p.resource, decision: maybe ? 'maybe' as const : a.decision, reasons: maybe ? [`IAM needs ${a.missingContext.join(', ')} to decide`] : [] }];
+        })));
       }
     } catch {
       /* fall back to the local evaluator */
     }
   }
+  const snapshotKind = source.info().kind !== 'live';
   const identity = policies.policies.map((p) => ({ name: p.name, document: p.document }));
   const boundary = policies.permissionsBoundary ? { name: policies.permissionsBoundary.name, document: policies.permissionsBoundary.document } : null;
-  return questions.map((q) => {
-    const r = evaluate({ action: q.action, resource: q.resource, context: q.context }, identity, boundary);
-    return { action: q.action, resource: q.resource, purpose: q.purpose, evaluator: 'local' as const, decision: r.decision, reasons: r.reasons };
-  });
+  return questions.map((q) => aggregate(q, 'local', q.resources.map((resource) => {
+    const req = { action: q.action, resource, context: q.context, ...(q.absent ? { absentKeys: q.absent } : {}) };
+    const r = evaluate(req, identity, boundary);
+    let reasons = r.reasons;
+    // Denied only by the boundary: say so (the identity policies do allow it).
+    if (boundary && r.decision === 'implicit-deny' && evaluate(req, identity, null).decision === 'allowed') {
+      reasons = [`the permissions boundary ${boundary.name} does not allow it (the role's policies do)`];
+    }
+    // A snapshot without a managed policy's document: say where it is missing, not "unreadable".
+    if (snapshotKind) reasons = reasons.map((x) => x.replace(/could not be read/, 'has no document in the snapshot (export it with `--filter AWSManagedPolicy` or attach its document)'));
+    return { resource, decision: r.decision, reasons };
+  })));
 }
 
 /** The policy of the head's that allows iam:PassRole on an instance-profile ARN (a common mistake), or null. */
@@ -477,23 +575,28 @@ function passRoleNamesProfile(p: IamRolePolicies, profileArn: string): string | 
   return null;
 }
 
-/** The least-privilege head-role policy: the autoscaler's EC2 calls and PassRole on exactly the worker roles. */
-export function leastPrivilegePolicy(
-  questions: Array<{ action: string }>,
-  workerRoleArns: string[],
-  region: string | null,
-): PolicyDocument {
-  const actions = [...new Set(questions.map((q) => q.action))];
-  const ec2: PolicyDocument['Statement'] = {
-    Sid: 'RayAutoscalerEc2',
-    Effect: 'Allow',
-    Action: actions,
-    Resource: '*',
-    ...(region ? { Condition: { StringEquals: { 'aws:RequestedRegion': region } } } : {}),
+/**
+ * The least-privilege head-role policy: the autoscaler's EC2 calls and PassRole on exactly the
+ * worker roles. Calls on existing nodes are limited to this cluster's nodes (Ray tags every node it
+ * launches with `ray-cluster-name`), everything to the cluster's region.
+ */
+export function leastPrivilegePolicy(questions: Array<{ action: string }>, workerRoleArns: string[], region: string | null, clusterName: string | null = null): PolicyDocument {
+  const actions = new Set(questions.map((q) => q.action));
+  const inRegion = region ? { 'aws:RequestedRegion': region } : null;
+  const cond = (extra: Record<string, string> | null) => {
+    const all = { ...(inRegion ?? {}), ...(extra ?? {}) };
+    return Object.keys(all).length ? { Condition: { StringEquals: all } } : {};
   };
-  const statementsOut = [ec2];
+  const pick = (names: string[]) => names.filter((a) => actions.has(a));
+  const out: NonNullable<PolicyDocument['Statement']> & object[] = [];
+  const describe = pick(['ec2:DescribeInstances', 'ec2:DescribeImages']);
+  if (describe.length) out.push({ Sid: 'RayDescribe', Effect: 'Allow', Action: describe, Resource: '*', ...cond(null) });
+  out.push({ Sid: 'RayLaunch', Effect: 'Allow', Action: 'ec2:RunInstances', Resource: '*', ...cond(null) });
+  out.push({ Sid: 'RayTagAtLaunch', Effect: 'Allow', Action: 'ec2:CreateTags', Resource: '*', ...cond({ 'ec2:CreateAction': 'RunInstances' }) });
+  const manage = pick(['ec2:CreateTags', 'ec2:TerminateInstances', 'ec2:StopInstances', 'ec2:StartInstances']);
+  out.push({ Sid: 'RayManageClusterNodes', Effect: 'Allow', Action: manage, Resource: '*', ...cond(clusterName ? { 'ec2:ResourceTag/ray-cluster-name': clusterName } : null) });
   if (workerRoleArns.length) {
-    statementsOut.push({
+    out.push({
       Sid: 'RayPassWorkerRoles',
       Effect: 'Allow',
       Action: 'iam:PassRole',
@@ -501,84 +604,113 @@ export function leastPrivilegePolicy(
       Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
     });
   }
-  return { Version: '2012-10-17', Statement: statementsOut };
+  return { Version: '2012-10-17', Statement: out };
 }
 
-/** What Ray will use for a head with no profile: `ray-autoscaler-v1` (or the CloudWatch one). */
+/** The name of Ray's default head profile and role for this config. */
+export function defaultProfileName(model: ConfigModel): string {
+  return cfg(model).cloudwatch ? DEFAULT_PROFILE_CLOUDWATCH : DEFAULT_PROFILE;
+}
+
+/**
+ * The policies Ray attaches when it creates its default role: AmazonEC2FullAccess and
+ * AmazonS3FullAccess; with the CloudWatch agent also CloudWatchAgentAdminPolicy,
+ * AmazonSSMManagedInstanceCore and its own `CloudwatchManagedPolicies` (SSM commands and
+ * iam:PassRole on `*`).
+ */
+function rayCreatedPolicies(partition: string, account: string, cloudwatch: boolean): IamPolicy[] {
+  const aws = (n: string) => `arn:${partition}:iam::aws:policy/${n}`;
+  const managed = [...RAY_DEFAULT_POLICIES, ...(cloudwatch ? ['CloudWatchAgentAdminPolicy', 'AmazonSSMManagedInstanceCore'] : [])];
+  const out: IamPolicy[] = managed.map((n) => ({ kind: 'managed', name: n, arn: aws(n), document: knownAwsManagedPolicy(aws(n)) }));
+  if (cloudwatch) {
+    out.push({
+      kind: 'managed', name: 'CloudwatchManagedPolicies', arn: `arn:${partition}:iam::${account}:policy/CloudwatchManagedPolicies`,
+      document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ssm:SendCommand', 'ssm:ListCommandInvocations', 'iam:PassRole'], Resource: '*' }] },
+    });
+  }
+  return out;
+}
+
+/**
+ * What Ray will use for a head with no profile (ray-aws facts §2): the profile `ray-autoscaler-v1`
+ * (`ray-autoscaler-cloudwatch-v1` with the CloudWatch agent). A profile with a role is reused as
+ * it is. Otherwise Ray creates what is missing: the profile; and the role of the same name, with
+ * its policies, only if no such role exists (an existing role is added as it is).
+ */
 async function defaultProfile(model: ConfigModel, source: IamSource, info: IamSourceInfo) {
-  const name = cfg(model).cloudwatch ? DEFAULT_PROFILE_CLOUDWATCH : DEFAULT_PROFILE;
+  const name = defaultProfileName(model);
+  const { cloudwatch } = cfg(model);
   const where = info.accountId ? `account ${info.accountId}` : info.label;
   const partition = info.partition ?? 'aws';
+  const account = info.accountId ?? '000000000000';
   const card: ProfileCard = {
     id: `default:${name}`, ref: name, nodeTypes: [model.headNodeType], isHead: true, defaulted: true,
     status: 'ok', summary: '', account: info.accountId,
   };
-  const created = (why: string) => {
-    const pols: IamRolePolicies = {
-      roleArn: `arn:${partition}:iam::${info.accountId ?? '000000000000'}:role/${name}`,
-      policies: RAY_DEFAULT_POLICIES.map((p) => {
-        const arn = `arn:${partition}:iam::aws:policy/${p}`;
-        return { kind: 'managed' as const, name: p, arn, document: knownAwsManagedPolicy(arn) };
-      }),
-      permissionsBoundary: null,
-    };
-    card.summary = `${why}: Ray will create it with ${RAY_DEFAULT_POLICIES.join(' and ')}`;
-    card.role = { name, arn: pols.roleArn, trustsEc2: true };
-    card.policies = pols.policies.map((p) => ({ kind: p.kind, name: p.name, arn: p.arn, readable: true }));
-    card.broadAccess = [...RAY_DEFAULT_POLICIES];
+  const listPolicies = (pols: IamRolePolicies) =>
+    pols.policies.map((p) => ({ kind: p.kind, name: p.name, ...(p.arn ? { arn: p.arn } : {}), readable: p.document !== null }));
+  const unverified = (e: unknown) => {
+    card.status = 'unverified';
+    card.unverifiedReason = reasonOf(e);
+    card.summary = `not verified: ${card.unverifiedReason}`;
     return {
-      card, policies: pols, roleArn: pols.roleArn, created: true, broad: card.broadAccess,
-      message: `The head names no instance profile, and ${where} has no \`${name}\`${why.includes('role') ? ' role' : ''}: on \`ray up\`, Ray will create the profile and role \`${name}\` (trusting EC2) with ${RAY_DEFAULT_POLICIES.join(' and ')}, shared by every cluster in the account. It grants no iam:PassRole, so worker node types with their own profiles cannot be launched`,
+      card, policies: null, roleArn: null, created: false, broad: [] as string[],
+      message: `The head names no instance profile: Ray will use or create \`${name}\` (with ${RAY_DEFAULT_POLICIES.join(' and ')} when it creates its role). Not verified in ${where}: ${card.unverifiedReason}`,
     };
   };
   let profile: IamInstanceProfile | null;
   try {
     profile = await source.getInstanceProfile(name);
   } catch (e) {
-    card.status = 'unverified';
-    card.unverifiedReason = reasonOf(e);
-    card.summary = `not verified: ${card.unverifiedReason}`;
+    return unverified(e);
+  }
+  if (profile) card.profile = { name: profile.name, arn: profile.arn };
+  const role = profile?.roles[0];
+  if (profile && role) {
+    const trust = ec2CanAssume(role.trustPolicy);
+    card.role = { name: role.name, arn: role.arn, trustsEc2: trust.trusted };
+    let pols: IamRolePolicies | null = null;
+    try {
+      pols = await source.getRolePolicies(role.name);
+    } catch (e) {
+      card.unverifiedReason = reasonOf(e);
+    }
+    card.policies = pols ? listPolicies(pols) : undefined;
+    card.broadAccess = pols ? broadAccess(pols) : [];
+    card.status = trust.trusted ? 'ok' : 'untrusted';
+    card.summary = `exists, with role ${role.name}${trust.trusted ? '' : ' (which does not trust EC2)'}; Ray will reuse it as it is`;
+    const polNames = pols?.policies.map((p) => p.name) ?? [];
     return {
-      card, policies: null, roleArn: null, created: false, broad: [] as string[],
-      message: `The head names no instance profile: Ray will use or create \`${name}\` (with ${RAY_DEFAULT_POLICIES.join(' and ')} when it creates it). Not verified in ${where}: ${card.unverifiedReason}`,
+      card, policies: pols, roleArn: role.arn, created: false, broad: card.broadAccess,
+      message: `The head names no instance profile: Ray will reuse \`${name}\` from ${where}, with role ${role.name}${polNames.length ? ` (${polNames.join(', ')})` : ' (no policies)'}; Ray does not check or change its policies${trust.trusted ? '' : '. Its role does not trust EC2, so the head would start without credentials'}`,
     };
   }
-  if (!profile) return created(`${where} has no instance profile ${name}`);
-  card.profile = { name: profile.name, arn: profile.arn };
-  const role = profile.roles[0];
-  if (!role) {
-    // Ray creates (or reuses) the role of the same name and adds it; policies only when it creates it.
-    let existing: IamRolePolicies | null = null;
-    try {
-      existing = await source.getRolePolicies(name);
-    } catch {
-      /* treated as unknown below */
-    }
-    if (!existing) return created(`the profile ${name} exists without a role`);
-    card.summary = `the profile exists without a role; Ray will add the existing role ${name}, with its current policies`;
+  // The profile is missing or empty: Ray adds the role of the same name, creating it if needed.
+  let existing: IamRolePolicies | null;
+  try {
+    existing = await source.getRolePolicies(name);
+  } catch (e) {
+    return unverified(e);
+  }
+  const profileWords = profile ? `the profile \`${name}\` exists without a role` : `${where} has no instance profile \`${name}\``;
+  if (existing) {
     card.role = { name, arn: existing.roleArn, trustsEc2: true };
-    card.policies = existing.policies.map((p) => ({ kind: p.kind, name: p.name, ...(p.arn ? { arn: p.arn } : {}), readable: p.document !== null }));
+    card.policies = listPolicies(existing);
     card.broadAccess = broadAccess(existing);
+    card.summary = `${profileWords}; Ray will ${profile ? '' : 'create it and '}add the existing role ${name}, with its current policies`;
     return {
       card, policies: existing, roleArn: existing.roleArn, created: false, broad: card.broadAccess,
-      message: `The head names no instance profile: Ray will use \`${name}\` in ${where}, which has no role yet; Ray will add the existing role \`${name}\` to it and attach nothing`,
+      message: `The head names no instance profile: ${profileWords}, so on \`ray up\` Ray will ${profile ? '' : 'create it and '}add the existing role \`${name}\` to it as it is (Ray attaches no policy to a role it did not create)`,
     };
   }
-  const trust = ec2CanAssume(role.trustPolicy);
-  card.role = { name: role.name, arn: role.arn, trustsEc2: trust.trusted };
-  let pols: IamRolePolicies | null = null;
-  try {
-    pols = await source.getRolePolicies(role.name);
-  } catch (e) {
-    card.unverifiedReason = reasonOf(e);
-  }
-  card.policies = pols?.policies.map((p) => ({ kind: p.kind, name: p.name, ...(p.arn ? { arn: p.arn } : {}), readable: p.document !== null }));
-  card.broadAccess = pols ? broadAccess(pols) : [];
-  card.status = trust.trusted ? 'ok' : 'untrusted';
-  card.summary = `exists, with role ${role.name}${trust.trusted ? '' : ' (which does not trust EC2)'}; Ray will reuse it as it is`;
-  const polNames = pols?.policies.map((p) => p.name) ?? [];
+  const pols: IamRolePolicies = { roleArn: `arn:${partition}:iam::${account}:role/${name}`, policies: rayCreatedPolicies(partition, account, cloudwatch), permissionsBoundary: null };
+  const names = pols.policies.map((p) => p.name);
+  card.summary = `${profileWords} and no role of that name: Ray will create ${profile ? 'the role' : 'both'} with ${names.join(', ')}`;
+  card.role = { name, arn: pols.roleArn, trustsEc2: true };
+  card.policies = listPolicies(pols);
+  card.broadAccess = broadAccess(pols);
   return {
-    card, policies: pols, roleArn: role.arn, created: false, broad: card.broadAccess,
-    message: `The head names no instance profile: Ray will reuse \`${name}\` from ${where}, with role ${role.name}${polNames.length ? ` (${polNames.join(', ')})` : ' (no policies)'}; Ray does not check or change its policies${trust.trusted ? '' : '. Its role does not trust EC2, so the head would start without credentials'}`,
+    card, policies: pols, roleArn: pols.roleArn, created: true, broad: card.broadAccess,
+    message: `The head names no instance profile: ${profileWords} and no role of that name, so on \`ray up\` Ray will create ${profile ? 'the role' : 'the profile and the role'} \`${name}\` (trusting EC2) with ${names.join(', ')}, shared by every cluster in the account${cloudwatch ? '' : '. It grants no iam:PassRole, so worker node types with their own profiles cannot be launched'}`,
   };
 }

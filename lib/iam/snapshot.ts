@@ -43,7 +43,8 @@ interface RawManagedPolicy {
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+/** The objects of an array (null and other stray elements are skipped, as IAM never writes them). */
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v.filter((x) => !!x && typeof x === 'object' && !Array.isArray(x)) : []);
 
 function toRole(r: RawRole): IamRole | null {
   const name = str(r.RoleName);
@@ -192,7 +193,7 @@ export class SnapshotIamSource implements IamSource {
 export function snapshotFromJson(text: string, opts: SnapshotOptions = {}): SnapshotIamSource {
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(text.replace(/^\uFEFF/, '')); // PowerShell writes a byte order mark
   } catch {
     throw new SnapshotFormatError('the IAM snapshot is not valid JSON');
   }
@@ -210,7 +211,7 @@ export function snapshotFromJsonTexts(texts: Array<{ name: string; text: string 
   for (const { name, text } of texts) {
     let data: unknown;
     try {
-      data = JSON.parse(text);
+      data = JSON.parse(text.replace(/^\uFEFF/, ''));
     } catch {
       throw new SnapshotFormatError(`${name} is not valid JSON`);
     }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoIamSource } from '@/lib/iam/demo';
 import { iamReport, type IamReport } from '@/lib/iam/report';
-import { SnapshotIamSource } from '@/lib/iam/snapshot';
+import { SnapshotIamSource, snapshotFromJsonTexts } from '@/lib/iam/snapshot';
 import { IamUnavailableError, type IamSource } from '@/lib/iam/types';
 import { analyze, contextOf } from '@/lib/validate';
 import { allow, AUTOSCALER_ACTIONS, doc, gaad, rayConfig, type GaadSpec } from '../helpers/gaad';
@@ -26,18 +26,45 @@ describe('demo account', () => {
     expect(r.findings).toEqual([]);
     expect(r.cards.map((c) => [c.ref.split('/').pop(), c.status, c.isHead])).toEqual([['ray-head', 'ok', true], ['ray-worker', 'ok', false]]);
     const head = r.cards.find((c) => c.isHead)!;
+    const statements = r.policy!.Statement as Array<{ Sid: string; Action: unknown; Resource: unknown; Condition?: Record<string, Record<string, unknown>> }>;
     expect(head.verdicts!.map((v) => `${v.action}:${v.decision}`)).toEqual([
-      'ec2:DescribeInstances:allowed', 'ec2:RunInstances:allowed', 'ec2:CreateTags:allowed', 'ec2:TerminateInstances:allowed',
-      'ec2:StopInstances:allowed', 'ec2:StartInstances:allowed', 'iam:PassRole:allowed',
-    ]);
+      'ec2:DescribeInstances:allowed', 'ec2:RunInstances:allowed', 'ec2:CreateTags:allowed', 'ec2:CreateTags:allowed', 'ec2:TerminateInstances:allowed',
+      'iam:PassRole:allowed',
+    ]); // no stop/start: the only worker type is spot, and Ray terminates spot nodes
+    expect(statements[3].Action).toEqual(['ec2:CreateTags', 'ec2:TerminateInstances']);
     expect(head.verdicts!.every((v) => v.evaluator === 'local')).toBe(true);
-    expect(r.policy).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        { Sid: 'RayAutoscalerEc2', Effect: 'Allow', Action: AUTOSCALER_ACTIONS, Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'us-west-2' } } },
-        { Sid: 'RayPassWorkerRoles', Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::314159265358:role/ray/ray-worker-role', Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } },
-      ],
-    });
+    
+    expect(statements.map((x) => x.Sid)).toEqual(['RayDescribe', 'RayLaunch', 'RayTagAtLaunch', 'RayManageClusterNodes', 'RayPassWorkerRoles']);
+    expect(statements[3].Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': 'us-west-2', 'ec2:ResourceTag/ray-cluster-name': 'demo-clean' } });
+    expect(statements[4]).toMatchObject({ Action: 'iam:PassRole', Resource: 'arn:aws:iam::314159265358:role/ray/ray-worker-role', Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } });
+  });
+
+  it('the least-privilege policy passes the checks it is made for, for every sample and real example', async () => {
+    const texts = [...['clean', 'head-permissions', 'role-arn', 'keys', 'legacy'].map(sample), rayConfig({ head: null, workers: { w: 'arn:aws:iam::314159265358:instance-profile/ray/ray-worker' } })];
+    for (const text of texts) {
+      const r = await report(text, demoIamSource());
+      if (!r.policy) continue;
+      // The head role, with only the generated policy attached.
+      const only = snap({
+        account: '314159265358',
+        roles: [
+          { name: 'generated-head', inline: { generated: r.policy }, profiles: ['generated-head'] },
+          ...r.cards.filter((c) => !c.isHead && c.role).map((c) => ({ name: c.role!.name, path: c.role!.arn.replace(/^.*:role(\/.*\/|\/)[^/]*$/, '$1'), profiles: [c.profile!.name] })),
+        ],
+      });
+      const ctx = contextOf(text);
+      const head = ctx.model!.nodeTypes.find((n) => n.isHead)!;
+      const headAgain = await iamReport(ctx, {
+        ...only, info: () => only.info(),
+        getInstanceProfile: (n: string) => only.getInstanceProfile(r.cards.some((c) => c.isHead && (c.profile?.name ?? c.ref) === n) || n === 'ray-autoscaler-v1' ? 'generated-head' : n),
+        listInstanceProfilesForRole: (n: string) => only.listInstanceProfilesForRole(n),
+        listInstanceProfiles: () => only.listInstanceProfiles(),
+        listAttachedPolicies: (n: string) => only.listAttachedPolicies(n),
+        getRolePolicies: (n: string) => only.getRolePolicies(n),
+      });
+      const verdicts = headAgain.cards.find((c) => c.isHead)?.verdicts ?? [];
+      expect(verdicts.filter((v) => v.decision !== 'allowed').map((v) => `${head.name}: ${v.action} ${v.reasons.join(' ')}`)).toEqual([]);
+    }
   });
 
   it('head-permissions sample: RG304 for stop/start, RG305 for both workers (one PassRole names the profile ARN)', async () => {
@@ -51,7 +78,7 @@ describe('demo account', () => {
     expect(passRole[1]).toContain('arn:aws:iam::314159265358:role/ray/ray-gpu-worker-role');
     expect(passRole[0]).toMatch(/its policy ray-autoscaler-partial allows PassRole on the instance-profile ARN .*instance-profile\/ray\/ray-worker, but PassRole takes the role's ARN/);
     expect(passRole[1]).toMatch(/no statement allows it/);
-    const stmt = (r.policy!.Statement as Array<{ Resource: unknown }>)[1];
+    const stmt = (r.policy!.Statement as Array<{ Sid: string; Resource: unknown }>).find((x) => x.Sid === 'RayPassWorkerRoles')!;
     expect(stmt.Resource).toEqual(['arn:aws:iam::314159265358:role/ray/ray-worker-role', 'arn:aws:iam::314159265358:role/ray/ray-gpu-worker-role']);
     // The findings sit on the values in the file, through analyze too.
     const a = await analyze(sample('head-permissions'), { iam: demoIamSource() });
@@ -70,7 +97,7 @@ describe('demo account', () => {
     const r = await report(text, demoIamSource());
     expect(ids(r)).toEqual(['RG305', 'RG306', 'RG309']);
     expect(r.findings.find((f) => f.ruleId === 'RG309')!.message).toMatch(/reuse `ray-autoscaler-v1`.*AmazonEC2FullAccess, AmazonS3FullAccess/);
-    expect(r.findings.find((f) => f.ruleId === 'RG305')!.message).toMatch(/default profile never grants it/);
+    expect(r.findings.find((f) => f.ruleId === 'RG305')!.message).toMatch(/default profile does not grant it/);
     const card = r.cards[0];
     expect(card).toMatchObject({ defaulted: true, isHead: true, ref: 'ray-autoscaler-v1', status: 'ok' });
     expect(card.verdicts!.filter((v) => v.action.startsWith('ec2:')).every((v) => v.decision === 'allowed')).toBe(true);
@@ -89,7 +116,7 @@ describe('snapshots', () => {
   it('without ray-autoscaler-v1 in the account, RG309 says Ray would create it with full access', async () => {
     const r = await report(rayConfig({ head: null }), snap(base));
     expect(ids(r)).toEqual(['RG306', 'RG309']);
-    expect(r.findings.find((f) => f.ruleId === 'RG309')!.message).toMatch(/has no `ray-autoscaler-v1`.*create/);
+    expect(r.findings.find((f) => f.ruleId === 'RG309')!.message).toMatch(/has no instance profile `ray-autoscaler-v1` and no role of that name, so on `ray up` Ray will create the profile and the role/);
     expect(r.findings.find((f) => f.ruleId === 'RG306')!.message).toMatch(/would be created with AmazonEC2FullAccess and AmazonS3FullAccess/);
   });
 
@@ -144,13 +171,21 @@ describe('snapshots', () => {
           a: doc(
             allow('ec2:DescribeInstances', '*', { StringEquals: { 'aws:RequestedRegion': 'us-west-2' } }),
             allow(['ec2:RunInstances', 'ec2:CreateTags'], '*', { StringEquals: { 'aws:RequestTag/ray-cluster-name': 'test' } }),
-            allow(['ec2:TerminateInstances', 'ec2:StopInstances', 'ec2:StartInstances'], '*', { StringEquals: { 'ec2:ResourceTag/ray-cluster-name': 'test' } }),
+            allow(['ec2:CreateTags', 'ec2:TerminateInstances', 'ec2:StopInstances', 'ec2:StartInstances'], '*', { StringEquals: { 'ec2:ResourceTag/ray-cluster-name': 'test' } }),
           ),
         },
         profiles: ['head'],
       }],
     };
     expect((await report(rayConfig({ head: 'head' }), snap(spec))).findings).toEqual([]);
+    // Tag updates on running nodes carry no ray-cluster-name request tag: CreateTags only on
+    // requests that tag the cluster name does not cover them.
+    const launchOnly = structuredClone(spec);
+    const stmts = (launchOnly.roles![0].inline!.a as { Statement: Array<{ Action: string[] }> }).Statement;
+    stmts[2].Action = stmts[2].Action.filter((a) => a !== 'ec2:CreateTags');
+    const updates = await report(rayConfig({ head: 'head' }), snap(launchOnly));
+    expect(updates.findings.map((f) => f.ruleId)).toEqual(['RG304']);
+    expect(updates.findings[0].message).toMatch(/ec2:CreateTags \(to update node tags as nodes change state\)/);
     const elsewhere = await report(rayConfig({ head: 'head', region: 'eu-west-1' }), snap(spec));
     expect(elsewhere.findings[0].message).toContain('ec2:DescribeInstances');
   });
@@ -260,5 +295,97 @@ describe('snapshots', () => {
     expect(ids(r)).toEqual(['RG304']);
     expect(r.findings[0].message).toMatch(/ec2:StartInstances.*IAM's policy simulator/);
     expect(r.cards[0].verdicts!.every((v) => v.evaluator === 'iam')).toBe(true);
+  });
+
+  it('the default role exists without its profile: Ray adds it as it is, and the head is judged by its policies', async () => {
+    const spec: GaadSpec = { roles: [{ name: 'ray-autoscaler-v1', inline: { a: doc(allow('ec2:DescribeInstances')) } }] };
+    const r = await report(rayConfig({ head: null }), snap(spec));
+    expect(ids(r)).toEqual(['RG304', 'RG309']);
+    expect(r.findings.find((f) => f.ruleId === 'RG309')!.message).toMatch(/create it and add the existing role `ray-autoscaler-v1` to it as it is/);
+    expect(r.findings.find((f) => f.ruleId === 'RG304')!.message).toMatch(/ec2:RunInstances/);
+  });
+
+  it('with the CloudWatch agent Ray creates a role that may pass roles; workers may name that profile before it exists', async () => {
+    const cw = '  cloudwatch:\n    agent:\n      config: cw.json\n';
+    const r = await report(rayConfig({ head: null, workers: { w: 'ray-autoscaler-cloudwatch-v1' }, extraProvider: cw }), snap(base));
+    expect(ids(r)).toEqual(['RG306', 'RG309']);
+    expect(r.findings.find((f) => f.ruleId === 'RG309')!.message).toMatch(/CloudWatchAgentAdminPolicy, AmazonSSMManagedInstanceCore, CloudwatchManagedPolicies/);
+    expect(r.cards.find((c) => !c.isHead)).toMatchObject({ status: 'ok', summary: expect.stringMatching(/Ray creates it/) });
+    expect(r.cards[0].verdicts!.every((v) => v.decision === 'allowed')).toBe(true);
+  });
+
+  it('RunInstances allowed on instance/* only is not enough: the launch also needs the AMI, subnet, network interface…', async () => {
+    const account = A;
+    const spec: GaadSpec = {
+      roles: [{
+        name: 'head-role',
+        inline: { a: doc(allow(AUTOSCALER_ACTIONS.filter((x) => x !== 'ec2:RunInstances')), allow('ec2:RunInstances', `arn:aws:ec2:*:${account}:instance/*`)) },
+        profiles: ['head'],
+      }],
+    };
+    const r = await report(rayConfig({ head: 'head' }), snap(spec));
+    expect(ids(r)).toEqual(['RG304']);
+    expect(r.findings[0].message).toMatch(/ec2:RunInstances \(to launch worker nodes\): on image\/\*: no statement allows it/);
+  });
+
+  it('a head type that also launches workers must pass its own role', async () => {
+    const text = rayConfig({ head: 'head' }).replace('  head:\n    resources: {}\n', '  head:\n    min_workers: 0\n    max_workers: 2\n    resources: {}\n');
+    const r = await report(text, snap(base));
+    expect(ids(r)).toEqual(['RG305']);
+    expect(r.findings[0].message).toMatch(/iam:PassRole the role arn:aws:iam::111122223333:role\/head-role .*launching head \(as workers\)/);
+    expect(JSON.stringify(r.policy)).toContain(roleArn('head-role'));
+  });
+
+  it('the policy comes even when the head profile cannot be resolved (a role ARN)', async () => {
+    const r = await report(rayConfig({ head: roleArn('head-role'), workers: { w: 'worker' } }), snap(base));
+    expect(r.policy).not.toBeNull();
+    expect(JSON.stringify(r.policy)).toContain(roleArn('worker-role'));
+  });
+
+  it('a boundary that blocks an action is named as the reason', async () => {
+    const spec: GaadSpec = {
+      roles: [{ name: 'head-role', inline: { all: doc(allow(AUTOSCALER_ACTIONS)) }, boundary: `arn:aws:iam::${A}:policy/b`, profiles: ['head'] }],
+      policies: { [`arn:aws:iam::${A}:policy/b`]: doc(allow(AUTOSCALER_ACTIONS.slice(0, 4))) },
+    };
+    const r = await report(rayConfig({ head: 'head' }), snap(spec));
+    expect(r.findings[0].message).toMatch(/ec2:StopInstances .*ec2:StartInstances .*: the permissions boundary b does not allow it \(the role's policies do\)/);
+  });
+});
+
+describe('hostile snapshots', () => {
+  const trust = (t: unknown) => snap({ roles: [{ name: 'r', trust: t, profiles: ['head'] }] });
+  it('a pathological Action pattern in a trust policy is matched in linear time', async () => {
+    const t0 = performance.now();
+    const r = await report(rayConfig({ head: 'head' }), trust({ Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: `sts:${'*'.repeat(5000)}X` }] }));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(ids(r)).toContain('RG303');
+  });
+
+  it('non-string fields, null elements and a byte order mark do not break the check', async () => {
+    for (const effect of [['Allow'], 1, null, { a: 1 }]) {
+      const r = await report(rayConfig({ head: 'head' }), trust({ Statement: [{ Effect: effect, Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }));
+      expect(ids(r)).toContain('RG303');
+    }
+    const g = gaad({
+      roles: [
+        { name: 'head-role', inline: { a: doc(allow(AUTOSCALER_ACTIONS), allow('iam:PassRole', roleArn('worker-role'))) }, profiles: ['head'] },
+        { name: 'worker-role', profiles: ['worker'] },
+      ],
+    }) as { RoleDetailList: unknown[]; InstanceProfiles: unknown[] };
+    g.RoleDetailList.push(null, 7, 'x');
+    g.InstanceProfiles = [null];
+    const s = snapshotFromJsonTexts([{ name: 'g.json', text: '\uFEFF' + JSON.stringify(g) }]);
+    expect((await report(rayConfig({ head: 'head', workers: { w: 'worker' } }), s)).findings).toEqual([]);
+  });
+
+  it('a Deny with a condition in a trust policy is not a certain refusal', async () => {
+    const r = await report(rayConfig({ head: 'head' }), trust({
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        { Effect: 'Deny', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'aws:SourceAccount': A } } },
+      ],
+    }));
+    expect(ids(r)).not.toContain('RG303');
+    expect(r.cards[0].role).toMatchObject({ trustsEc2: true, conditionalTrust: true });
   });
 });
