@@ -173,7 +173,8 @@ export function Dashboard() {
       .then((info) => {
         setIam({ status: 'ready', info });
         // With a snapshot uploaded, the picker lists its profiles, not the server's.
-        setHeadProfile((current) => (current || snapshotRef.current ? current : (info.profiles.find((p) => p.usable)?.arn ?? '')));
+        // No profile is preselected: "Server's choice" lets the server pick one whose role would work
+        // as this config's head (never merely the first that trusts EC2, which may be an admin role).
       })
       .catch((e: unknown) => {
         if (!ac.signal.aborted) setIam({ status: 'error', message: describeError(e) });
@@ -501,7 +502,7 @@ export function Dashboard() {
     // The head-profile picker lists the profiles of the source in use.
     const server = iamStateRef.current;
     const usable = next ? next.summary.profiles.filter((p) => p.usable) : server.status === 'ready' ? server.info.profiles.filter((p) => p.usable) : [];
-    setHeadProfile((current) => (usable.some((p) => p.arn === current) ? current : (usable[0]?.arn ?? '')));
+    setHeadProfile((current) => (usable.some((p) => p.arn === current) ? current : ''));
     if (revalidate && editor.current && iamViewRef.current) void validateRef.current();
   }, []);
 

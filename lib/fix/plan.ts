@@ -4,7 +4,8 @@ import { locate } from '../config/locate';
 import { parseConfig } from '../config/parse';
 import { get, nodeRange } from '../config/nodes';
 import type { FixId } from '../findings/types';
-import { profileArnForRole, usableProfiles } from '../iam/checks';
+import { profileArnForRole } from '../iam/checks';
+import { suitableHeadProfiles } from '../iam/report';
 import type { IamSource } from '../iam/types';
 import type { RawFinding } from '../rules/types';
 import { analyze, type Analysis } from '../validate';
@@ -182,7 +183,9 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
         const p = parseIamArn(arn);
         if (!p.ok || p.value.resourceType !== 'instance-profile') return 'the chosen profile is not an instance-profile ARN';
       } else if (opts.iam) {
-        arn = (await usableProfiles(opts.iam))[0]?.arn;
+        // Only a profile whose role would work as this head, without broad access: never just the first one.
+        arn = (await suitableHeadProfiles(a.ctx, opts.iam))[0]?.arn;
+        if (!arn) return 'no instance profile in the IAM source would work as this head (its role trusts EC2, may make the autoscaler\'s calls and pass the worker roles, and has no broad access): choose one (CLI: --profile NODE_TYPE=ARN; dashboard: Head profile)';
       }
       if (!arn) return 'no instance profile to use: choose one (CLI: --profile NODE_TYPE=ARN)';
       const edit = insertProfile(lines, head, arn);

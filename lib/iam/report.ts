@@ -607,6 +607,57 @@ export function leastPrivilegePolicy(questions: Array<{ action: string }>, worke
   return { Version: '2012-10-17', Statement: out };
 }
 
+/**
+ * Instance profiles that would serve as this config's head profile: the role trusts EC2, may make
+ * every call Ray's autoscaler makes and pass the config's worker roles, and has no broad access.
+ * Head-named profiles first. At most `max` candidates are examined (each costs a few IAM calls).
+ */
+export async function suitableHeadProfiles(ctx: RuleContext, source: IamSource, max = 25): Promise<IamInstanceProfile[]> {
+  const model = ctx.model;
+  const info = source.info();
+  const head = model?.nodeTypes.find((n) => n.isHead);
+  if (!model || !head || !info.accountId) return [];
+  const partition = info.partition ?? 'aws';
+  const workerRoles = new Set<string>();
+  for (const pv of profileValues(ctx)) {
+    if (!isEffective(pv) || pv.ref.nodeType?.isHead || !(pv.arn || pv.name)) continue;
+    try {
+      const role = (await source.getInstanceProfile(pv.arn?.name ?? pv.name!))?.roles[0]?.arn;
+      if (role) workerRoles.add(role);
+    } catch {
+      /* an unknown worker role: the candidates cannot be judged on it */
+    }
+  }
+  const region = model.region ?? 'us-west-2';
+  const questions = headQuestions(model, info.accountId, partition, { launchTemplate: usesLaunchTemplate(model, head) });
+  let all: IamInstanceProfile[];
+  try {
+    all = await source.listInstanceProfiles();
+  } catch {
+    return [];
+  }
+  const out: IamInstanceProfile[] = [];
+  for (const p of all.filter((x) => x.roles[0] && ec2CanAssume(x.roles[0].trustPolicy).trusted).slice(0, max)) {
+    const role = p.roles[0];
+    let pols: IamRolePolicies | null = null;
+    try {
+      pols = await source.getRolePolicies(role.name);
+    } catch {
+      continue;
+    }
+    if (!pols || broadAccess(pols).length > 0) continue;
+    const passes = [...workerRoles, ...(headLaunchesItself(model, head) ? [role.arn] : [])];
+    const qs: HeadQuestion[] = [
+      ...questions,
+      ...passes.map((arn) => ({ action: 'iam:PassRole', resources: [arn], purpose: 'pass a worker role', context: { 'iam:PassedToService': 'ec2.amazonaws.com', 'aws:RequestedRegion': region } })),
+    ];
+    const verdicts = await decide(source, role.arn, pols, qs, false);
+    if (verdicts.every((v) => v.decision === 'allowed')) out.push(p);
+  }
+  const headish = (p: IamInstanceProfile) => (/head/i.test(p.name) ? 0 : 1);
+  return out.sort((a, b) => headish(a) - headish(b));
+}
+
 /** The name of Ray's default head profile and role for this config. */
 export function defaultProfileName(model: ConfigModel): string {
   return cfg(model).cloudwatch ? DEFAULT_PROFILE_CLOUDWATCH : DEFAULT_PROFILE;

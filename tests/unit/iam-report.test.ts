@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoIamSource } from '@/lib/iam/demo';
-import { iamReport, type IamReport } from '@/lib/iam/report';
+import { iamReport, suitableHeadProfiles, type IamReport } from '@/lib/iam/report';
+import { fixConfig } from '@/lib/fix/plan';
 import { SnapshotIamSource, snapshotFromJsonTexts } from '@/lib/iam/snapshot';
 import { IamUnavailableError, type IamSource } from '@/lib/iam/types';
 import { analyze, contextOf } from '@/lib/validate';
@@ -389,3 +390,32 @@ describe('hostile snapshots', () => {
     expect(r.cards[0].role).toMatchObject({ trustsEc2: true, conditionalTrust: true });
   });
 });
+
+describe('choosing a head profile for the fix', () => {
+  const spec: GaadSpec = {
+    roles: [
+      { name: 'aaa-admin-role', managed: ['arn:aws:iam::aws:policy/AdministratorAccess'], profiles: ['AAA-prod-admin'] },
+      { name: 'worker-role', profiles: ['worker'] },
+      { name: 'lambda-role', trust: { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }, profiles: ['lambda'] },
+      { name: 'my-head-role', inline: { a: doc(allow(AUTOSCALER_ACTIONS), allow('iam:PassRole', roleArn('worker-role'))) }, profiles: ['my-head'] },
+    ],
+  };
+
+  it('never the admin profile or a worker\'s: only one whose role would work as this head', async () => {
+    const text = rayConfig({ head: null, workers: { w: 'worker' } });
+    const picks = await suitableHeadProfiles(contextOf(text), snap(spec));
+    expect(picks.map((p) => p.name)).toEqual(['my-head']);
+    const fixed = await fixConfig(text, { iam: snap(spec) });
+    expect(fixed.text).toContain(`Arn: ${profileArn('my-head')}`);
+  });
+
+  it('none qualifies: the fix says so and inserts nothing', async () => {
+    const only = { roles: spec.roles!.slice(0, 3) };
+    const text = rayConfig({ head: null, workers: { w: 'worker' } });
+    const fixed = await fixConfig(text, { iam: snap(only) });
+    expect(fixed.text).not.toContain('AAA-prod-admin');
+    expect(fixed.text).not.toContain('instance-profile/worker\n'.repeat(2));
+    expect(fixed.skipped).toEqual(expect.arrayContaining([expect.objectContaining({ ruleId: 'RG201', reason: expect.stringMatching(/no instance profile in the IAM source would work as this head/) })]));
+  });
+});
+
