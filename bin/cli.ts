@@ -48,6 +48,8 @@ Inline ignore: \`# rayguard:ignore RG401 <reason>\` on the finding's line or alo
 `;
 
 class UsageError extends Error {}
+/** Exit 2 like a usage error, without pointing at --help: the command was right, the setup is not. */
+class SetupError extends UsageError {}
 
 interface Args {
   command: string;
@@ -93,9 +95,10 @@ function parseArgs(argv: string[]): Args {
       case '--iam-live': a.live = true; break;
       case '--assume-role': {
         const v = value();
-        const m = /^(\d{12})=(arn:aws[a-z-]*:iam::\d{12}:role\/[^,\s]+)(?:,(.+))?$/.exec(v);
+        const m = /^(\d{12})=(arn:(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::(\d{12}):role\/[^,\s]+)(?:,(.+))?$/.exec(v);
         if (!m) throw new UsageError('--assume-role takes ACCOUNT=ROLE_ARN[,EXTERNAL_ID] (a 12-digit account id and a role ARN)');
-        a.assumeRoles[m[1]] = { roleArn: m[2], ...(m[3] ? { externalId: m[3] } : {}) };
+        if (m[3] !== m[1]) throw new UsageError(`--assume-role ${m[1]}=...: the role ARN is in account ${m[3]}; give a role of account ${m[1]}`);
+        a.assumeRoles[m[1]] = { roleArn: m[2], ...(m[4] ? { externalId: m[4] } : {}) };
         break;
       }
       case '--baseline': a.baseline = value(); break;
@@ -154,7 +157,7 @@ async function iamSource(a: Args): Promise<IamSource | null> {
     try {
       return await createLiveIamSource({ assumeRoles: a.assumeRoles });
     } catch (e) {
-      throw new UsageError(`--iam-live: ${e instanceof IamUnavailableError ? e.reason : 'the live IAM source could not start'}`);
+      throw new SetupError(`--iam-live: ${e instanceof IamUnavailableError ? e.reason : 'the live IAM source could not start'}`);
     }
   }
   if (a.snapshots.length === 0) return null;
@@ -283,7 +286,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`rayguard: ${e.message}\n(run \`rayguard --help\` for usage)\n`);
+      process.stderr.write(`rayguard: ${e.message}\n${e instanceof SetupError ? '' : '(run `rayguard --help` for usage)\n'}`);
       return 2;
     }
     process.stderr.write(`rayguard: internal error (${e instanceof Error ? e.name : 'unknown'})\n`);

@@ -225,20 +225,20 @@ export function describeAwsError(e: unknown, service: 'iam' | 'sts', op: string,
   const afterAttempts = attempts > 1 ? ` after ${attempts} attempts` : '';
 
   if (err.name === 'CredentialsProviderError' || /Could not load credentials/i.test(str(err.message))) {
-    return 'no AWS credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run the dashboard with an IAM role)';
+    return 'no AWS credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with an IAM role)';
   }
   if (err.name === 'NotImplementedByEndpoint') return `the ${svc} endpoint does not implement ${call}`;
   if (THROTTLING.has(code)) return `throttled by ${svc} on ${call}${afterAttempts || ` after ${attempts} attempt`}`;
   if (DENIED.has(code)) {
-    return `AccessDenied on ${call} (the dashboard's credentials may not ${MAY_NOT[op] ?? `call ${call}`})`;
+    return `AccessDenied on ${call} (the credentials in use may not ${MAY_NOT[op] ?? `call ${call}`})`;
   }
   if (BAD_CREDENTIALS.has(code)) {
-    return `AWS rejected the dashboard's credentials (${code} on ${call}): the access key is unknown, deactivated, or from another partition`;
+    return `AWS rejected the credentials in use (${code} on ${call}): the access key is unknown, deactivated, or from another partition`;
   }
   if (code === 'SignatureDoesNotMatch') {
-    return `AWS rejected the dashboard's credentials (SignatureDoesNotMatch on ${call}): the secret key does not match the access key, or the clock is off`;
+    return `AWS rejected the credentials in use (SignatureDoesNotMatch on ${call}): the secret key does not match the access key, or the clock is off`;
   }
-  if (EXPIRED.has(code)) return `the dashboard's AWS credentials have expired (${code} on ${call}); refresh them`;
+  if (EXPIRED.has(code)) return `the AWS credentials in use have expired (${code} on ${call}); refresh them`;
   if (code === 'TimeoutError' || err.code === 'ETIMEDOUT' || code === 'RequestTimeout') {
     return `${svc} did not answer ${call} within ${seconds(ctx.timeoutMs)}${attempts > 1 ? ` (${attempts} attempts)` : ''}`;
   }
@@ -671,7 +671,7 @@ export class LiveIamSource implements IamSource {
     if (known) return known;
     const target = fam.assumeRoles[id];
     if (!target) {
-      return { unavailable: `profile is in account ${id}; no role to assume there is configured (RAYGUARD_ASSUME_ROLES)` };
+      return { unavailable: `profile is in account ${id}; no role to assume there is configured (CLI: --assume-role; server: RAYGUARD_ASSUME_ROLES)` };
     }
     let pending = fam.pending.get(id);
     if (!pending) {
@@ -817,7 +817,7 @@ async function assumeInto(fam: Family, accountId: string, target: AssumeRoleTarg
     return { unavailable: `the role configured for account ${accountId} (${target.roleArn}) is not a role ARN` };
   }
   if (parsed.value.partition !== fam.partition) {
-    return { unavailable: `the role configured for account ${accountId} is in partition ${parsed.value.partition}, the dashboard's credentials in ${fam.partition}` };
+    return { unavailable: `the role configured for account ${accountId} is in partition ${parsed.value.partition}, the credentials in use in ${fam.partition}` };
   }
   if (parsed.value.account !== accountId) {
     return { unavailable: `the role configured for account ${accountId} (${target.roleArn}) is in account ${parsed.value.account}` };
@@ -921,7 +921,7 @@ export async function createLiveIamSource(opts: LiveOptions = {}): Promise<LiveI
   const arnPartition = str(identity.Arn).split(':')[1] || undefined;
   if (opts.partition && arnPartition && opts.partition !== arnPartition) {
     sts.destroy();
-    throw new IamUnavailableError(`the dashboard's credentials belong to partition ${arnPartition}, not ${opts.partition}`);
+    throw new IamUnavailableError(`the credentials in use belong to partition ${arnPartition}, not ${opts.partition}`);
   }
   const partition = opts.partition ?? arnPartition ?? 'aws';
 

@@ -4,6 +4,7 @@ import { effectiveProfile, usesLaunchTemplate, type ConfigModel, type NodeType }
 import type { YAMLMap } from 'yaml';
 import { isEffective, profileValues, type ProfileValue } from '../rules/profile-value';
 import type { RawFinding, RuleContext } from '../rules/types';
+import { maskDetectedSecrets } from '../secrets/index';
 import { isBroadManagedPolicy, knownAwsManagedPolicy } from './aws-managed';
 import { evaluate, iamGlob, type Decision } from './evaluate';
 import { ec2CanAssume, statements, trustedServices } from './policy';
@@ -217,7 +218,7 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
   const findings: RawFinding[] = [];
   const empty: IamReport = { source: info, cards: [], findings, policy: null, policyGaps: [] };
   if (!model || !ctx.isAws) return empty;
-  const emit = (c: ProfileCard) => opts.onCard?.({ ...c });
+  const emit = (c: ProfileCard) => opts.onCard?.(maskCard(c));
   const at = (pv: ProfileValue, ruleId: string, message: string, severity?: RawFinding['severity']): RawFinding => ({
     ruleId, start: pv.valueRange![0], end: pv.valueRange![1], yamlPath: pv.valuePath ?? pv.ref.path, message, ...(severity ? { severity } : {}),
   });
@@ -278,6 +279,9 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
     if (pv0.arn && info.partition && pv0.arn.partition !== info.partition) {
       return fail(`the profile is in partition ${pv0.arn.partition}, and the IAM source describes ${info.partition}`);
     }
+    if (!pv0.arn && model.region && info.partition && partitionOfRegion(model.region) !== info.partition) {
+      return fail(`the cluster runs in ${model.region} (partition ${partitionOfRegion(model.region)}), and the IAM source describes partition ${info.partition}`);
+    }
     if (pv0.arn && info.accountId && pv0.arn.account !== info.accountId) {
       const other = source.forAccount ? await source.forAccount(pv0.arn.account).catch((e) => ({ unavailable: reasonOf(e) })) : null;
       if (!other || 'unavailable' in other) {
@@ -321,6 +325,12 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
       card.status = 'not-found';
       card.summary = `no instance profile named ${name}${where}`;
       for (const u of r.uses) findings.push(at(u.pv, 'RG301', `IAM has no instance profile named ${name}${where}${hint}`));
+      return;
+    }
+    if (pv0.arn && profile.arn !== pv0.arn.arn && profile.arn.toLowerCase() === pv0.arn.arn.toLowerCase()) {
+      card.status = 'not-found';
+      card.summary = `IAM spells it ${profile.arn}`;
+      for (const u of r.uses) findings.push(at(u.pv, 'RG301', `This ARN differs from IAM's ${profile.arn} only in letter case; write it as IAM does`));
       return;
     }
     if (pv0.arn && profile.arn !== pv0.arn.arn) {
@@ -488,7 +498,14 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
 
   const cards = [...byKey.values()].map((r) => r.card);
   if (headCard && headCard.defaulted) cards.unshift(headCard);
-  return { source: info, cards, findings, policy, policyGaps: gaps };
+  // Names and reasons come from IAM (policy names, Sids, condition keys, endpoint errors): a
+  // credential pasted there is masked like one in the config.
+  for (const f of findings) f.message = maskDetectedSecrets(f.message);
+  return { source: info, cards: cards.map(maskCard), findings, policy, policyGaps: gaps.map(maskDetectedSecrets) };
+}
+
+function maskCard(c: ProfileCard): ProfileCard {
+  return JSON.parse(JSON.stringify(c), (_k, v: unknown) => (typeof v === 'string' ? maskDetectedSecrets(v) : v)) as ProfileCard;
 }
 
 /** "A (to x) and B (to y): no statement allows them; C: explicitly denied". */

@@ -1,5 +1,6 @@
 import { effectiveProfile, usesLaunchTemplate } from '../config/walk';
 import { canAddProfile } from '../fix/profile-insert';
+import { defaultProfileName } from '../iam/report';
 import type { StaticRule } from './types';
 
 /** RG201: the head node type has no IamInstanceProfile, so Ray falls back to ray-autoscaler-v1. */
@@ -10,18 +11,20 @@ export const headProfileMissing: StaticRule = {
     const head = model.nodeTypes.find((n) => n.isHead);
     if (!head || effectiveProfile(model, head)) return [];
     const fixable = canAddProfile(head);
+    const name = defaultProfileName(model);
+    const grants = name === 'ray-autoscaler-v1' ? 'AmazonEC2FullAccess and AmazonS3FullAccess' : 'AmazonEC2FullAccess, AmazonS3FullAccess and the CloudWatch agent\'s policies';
     if (usesLaunchTemplate(model, head)) {
       // Ray merges the template's data into node_config: a profile set there counts.
       return [{
         ruleId: 'RG201', severity: 'info' as const, start: head.keyRange[0], end: head.keyRange[1], yamlPath: head.path,
-        message: 'The head node type has no IamInstanceProfile in node_config but launches from a launch template: if the template sets one, Ray uses it; if not, Ray will use or create the account-wide `ray-autoscaler-v1` profile with AmazonEC2FullAccess and AmazonS3FullAccess',
+        message: `The head node type has no IamInstanceProfile in node_config but launches from a launch template: if the template sets one, Ray uses it; if not, Ray will use or create the account-wide \`${name}\` profile with ${grants}`,
       }];
     }
     return [{
       ruleId: 'RG201', start: head.keyRange[0], end: head.keyRange[1], yamlPath: head.path,
       message: head.defaulted
-        ? 'The config defines no node types, so Ray uses its default head node type `ray.head.default`, which has no IamInstanceProfile: Ray will use or create the account-wide `ray-autoscaler-v1` profile with AmazonEC2FullAccess and AmazonS3FullAccess. Define available_node_types with an instance profile for the head'
-        : 'The head node type has no IamInstanceProfile: Ray will use or create the account-wide `ray-autoscaler-v1` profile with AmazonEC2FullAccess and AmazonS3FullAccess. Set an instance profile in its node_config',
+        ? `The config defines no node types, so Ray uses its default head node type \`ray.head.default\`, which has no IamInstanceProfile: Ray will use or create the account-wide \`${name}\` profile with ${grants}. Define available_node_types with an instance profile for the head`
+        : `The head node type has no IamInstanceProfile: Ray will use or create the account-wide \`${name}\` profile with ${grants}. Set an instance profile in its node_config`,
       ...(fixable ? { fix: 'add-instance-profile' as const } : {}),
     }];
   },

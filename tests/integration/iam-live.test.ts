@@ -199,7 +199,7 @@ describe('createLiveIamSource', () => {
   it('refuses credentials of another partition than the one asked for', async () => {
     proxy.inject('GetCallerIdentity', callerIdentity('aws'));
     const reason = await reasonOf(createLiveIamSource(fast({ partition: 'aws-us-gov', stsRegion: 'us-gov-west-1' })));
-    expect(reason).toBe("the dashboard's credentials belong to partition aws, not aws-us-gov");
+    expect(reason).toBe("the credentials in use belong to partition aws, not aws-us-gov");
   });
 });
 
@@ -294,7 +294,7 @@ describe('lookups', () => {
     proxy.inject('GetRole', { kind: 'deny' });
     const s = await source();
     expect(await reasonOf(s.getRolePolicies('ray-head-role'))).toBe(
-      "AccessDenied on iam:GetRole (the dashboard's credentials may not read roles)",
+      "AccessDenied on iam:GetRole (the credentials in use may not read roles)",
     );
   });
 });
@@ -327,7 +327,7 @@ describe('failures', () => {
     proxy.inject('GetInstanceProfile', { kind: 'deny' });
     const s = await source();
     expect(await reasonOf(s.getInstanceProfile('ray-head-profile'))).toBe(
-      "AccessDenied on iam:GetInstanceProfile (the dashboard's credentials may not read instance profiles)",
+      "AccessDenied on iam:GetInstanceProfile (the credentials in use may not read instance profiles)",
     );
     expect(proxy.count('GetInstanceProfile')).toBe(1);
   });
@@ -523,7 +523,7 @@ describe('forAccount', () => {
     const s = await source();
     expect(await s.forAccount(ACCOUNT)).toBe(s);
     expect(await s.forAccount(OTHER)).toEqual({
-      unavailable: `profile is in account ${OTHER}; no role to assume there is configured (RAYGUARD_ASSUME_ROLES)`,
+      unavailable: `profile is in account ${OTHER}; no role to assume there is configured (CLI: --assume-role; server: RAYGUARD_ASSUME_ROLES)`,
     });
     expect(proxy.total()).toBe(0);
   });

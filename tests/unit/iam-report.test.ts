@@ -419,3 +419,33 @@ describe('choosing a head profile for the fix', () => {
   });
 });
 
+describe('credentials from the IAM side', () => {
+  it('a key pasted into a policy name or Sid never reaches a message or a card in clear', async () => {
+    const id = 'AKIAZ7QW3ERTY5UIOPAS'; // synthetic
+    const spec: GaadSpec = {
+      roles: [
+        { name: 'head-role', inline: { [`pol-${id}`]: doc({ ...allow(AUTOSCALER_ACTIONS.slice(0, 2)), Sid: id }) }, managed: ['arn:aws:iam::aws:policy/AdministratorAccess'], profiles: ['head'] },
+      ],
+    };
+    const r = await report(rayConfig({ head: 'head' }), snap(spec));
+    const seen: string[] = [];
+    await iamReport(contextOf(rayConfig({ head: 'head' })), snap(spec), { onCard: (c) => seen.push(JSON.stringify(c)) });
+    const out = JSON.stringify({ findings: r.findings, cards: r.cards, gaps: r.policyGaps }) + seen.join('');
+    expect(out).toContain('AKIA…OPAS');
+    expect(out).not.toContain(id);
+  });
+});
+
+describe('partitions and spelling', () => {
+  const spec: GaadSpec = { roles: [{ name: 'head-role', inline: { a: doc(allow(AUTOSCALER_ACTIONS)) }, profiles: ['head'] }] };
+  it('profiles named in a cluster of another partition are not verified against this one', async () => {
+    const r = await report(rayConfig({ head: 'head', region: 'cn-north-1' }), snap(spec));
+    expect(r.findings.map((f) => f.ruleId)).toEqual(['RG307']);
+    expect(r.findings[0].message).toMatch(/cn-north-1 \(partition aws-cn\), and the IAM source describes partition aws/);
+  });
+  it('an ARN that differs only in letter case says so', async () => {
+    const r = await report(rayConfig({ head: profileArn('HEAD') }), snap(spec));
+    expect(r.findings.map((f) => f.message)).toEqual([expect.stringMatching(/differs from IAM's arn:aws:iam::111122223333:instance-profile\/head only in letter case/)]);
+  });
+});
+
