@@ -99,8 +99,13 @@ const CMD_GAP = String.raw`(?:[^\n;&|]|\r?\n(?![ \t]*(?:-[ \t]|[A-Za-z_][A-Za-z0
 const PW_VALUE = String.raw`(?:\\{0,3}"(?<secret>[^"\\\r\n]{1,200})\\{0,3}"|''?(?<secret2>[^'\r\n]{1,200})''?|(?<secret3>[^\s"'\x60;&|,{}\[\]()<>\\]{1,200}))`;
 
 const AWS_KEY_ID_CONTEXT = /(?:access[_.-]?key(?:[_.-]?id)?|key[_.-]?id|akid)["'\]]*\s*(?:=>|:=|=|:|,)?\s*["'\\]*$/i;
-/** Words in a key id tail that mark a placeholder (5+ letters: shorter ones occur in random ids). */
-const PLACEHOLDER_ID_WORDS = /SECRET|ACCESS|EXAMPLE|SAMPLE|ACCOUNT|REPLACE|CHANGE|HOLDER|DUMMY|REDACT|KEYID|YOURKEY|X{6}/;
+/**
+ * Words in a key id tail that mark a placeholder. One word of 6+ letters is enough (a random tail
+ * holds a given one about once in 10^8); a 5-letter word (DUMMY, KEYID: about once in 3·10^6)
+ * only next to another placeholder word.
+ */
+const PLACEHOLDER_ID_WORDS =
+  /SECRET|ACCESS|EXAMPLE|SAMPLE|ACCOUNT|REPLACE|CHANGE|HOLDER|REDACT|YOURKEY|X{6}|(?:DUMMY|KEYID|YOUR|HERE|FAKE|TEST).*(?:DUMMY|KEYID)|(?:DUMMY|KEYID).*(?:YOUR|HERE|FAKE|TEST)/;
 
 function awsSecretShapeOk(value: string): boolean {
   if (value.length !== 40 || !/^[A-Za-z0-9+/]{40}$/.test(value) || isHex(value)) return false;
@@ -209,10 +214,13 @@ export const RULES: readonly Rule[] = [
         return shannonEntropy(tail) >= 1.5 && !hasSequentialRun(tail, 8);
       }
       // Entropy of the 16 random characters, not of the whole id: the prefix's repeated letters
-      // (ACCA) push ~0.07% of real ids under gitleaks' 3.0 on the whole id; a random tail scores
-      // < 2.5 about 5 times in a million, while placeholder tails (AAAABBBB…, ABAB…) score ≤ 2.0.
-      if (shannonEntropy(tail) < 2.5) return false;
-      if (hasSequentialRun(tail, 5)) return false;
+      // (ACCA) push ~0.07% of real ids under gitleaks' 3.0 on the whole id. A random tail scores
+      // < 2.5 about 5 times in a million and < 2.2 fewer than once in 20 million (measured on
+      // 2e7 draws), and uses ≤ 5 distinct characters a few times in a billion; placeholder
+      // tails (AAAABBBB…, ABAB…, AAABBBCCCDDDEEE…) use few characters and score ≤ 2.0–2.3.
+      if (shannonEntropy(tail) < 2.2 || new Set(tail).size <= 5) return false;
+      // A run of 7 (ABCDEFG…, 765432…) is a placeholder; a run of 5 occurs in ~2·10^-5 random tails.
+      if (hasSequentialRun(tail, 7)) return false;
       // English-looking tails (ASIAPACIFICSOUTHEAST) are tags, not keys, unless named as a key id.
       // Only ASIA: words that start with AKIA, ABIA or ACCA are rare, "ASIA..." tags are not.
       if (c.value.startsWith('ASIA') && !/[2-7]/.test(tail) && (tail.match(/[AEIOU]/g)?.length ?? 0) / tail.length >= 0.35) {

@@ -106,9 +106,10 @@ export function isPlaceholder(value: string): boolean {
   if (v.startsWith('$') || v.includes('${') || v.includes('$(')) return true;
   if (v.includes('{{') || v.includes('}}') || /^\{[^}]*\}$/.test(v)) return true;
   if (/^%[A-Za-z_]+%$|^@[A-Za-z_]+@$|%\(?[a-z_]*\)?s/.test(v)) return true;
-  // runs of 5 (not 4: a random 40-char base64 token holds XXXX about once in 200,000)
+  // runs of 6 (a random 40-char base64 token holds XXXX about once in 200,000 and XXXXX about
+  // once in 15 million; XXXXXX once in a billion)
   // (an ellipsis counts only at either end: `abc...` is elided, `a...b` can be a random password)
-  if (/x{5,}|X{5,}|\*{3,}|#{4,}|^\.{3,}|\.{3,}$|_{4,}|-{4,}|0{6,}/.test(v) && !/^-----BEGIN/.test(v)) return true;
+  if (/x{6,}|X{6,}|\*{3,}|#{4,}|^\.{3,}|\.{3,}$|_{4,}|-{4,}|0{6,}/.test(v) && !/^-----BEGIN/.test(v)) return true;
   if (DEFAULT_VALUES.has(v.toLowerCase())) return true;
   if (placeholderWordIn(v)) return true;
   // a single repeated character

@@ -117,6 +117,8 @@ describe('near-misses', () => {
     ['well-known defaults', '- ray start --head --redis-password=5241590000000000\n- export MINIO_ROOT_PASSWORD=minioadmin\nurl: http://test:test@localhost:4566'],
     ['password words and references', 'password: stored-in-vault\n# password: see the team wiki\npassword: db.credentials.password\nDB_PASSWORD=$(cat /run/secrets/db)'],
     ['YAML alias of a password', 'x: &pw ignored\ndb:\n  password: *pw'],
+    ['patterned placeholder key ids', 'a: AKIAAAABBBBCCCCDDDEE\nb: AKIAABCABCABCABCABCA\nc: AKIAQRSTQRSTQRSTQRST'],
+    ['placeholder key ids made of words', 'AWS_ACCESS_KEY_ID=AKIADUMMYKEYIDDUMMYK\nb: AKIAYOURKEYIDHEREXYZ\nc: AKIAREPLACEWITHYOURS\nd: AKIABCDEFGHZZZZWQRST'],
   ];
 
   it.each(negatives)('%s: no finding', (_name, text) => {
@@ -136,6 +138,13 @@ describe('near-misses', () => {
     ['secret after a space separator', `aws configure set aws_secret_access_key ${secret}`, 'aws-secret-access-key'],
     ['40 hex characters with W&B context', `export WANDB_API_KEY=${hex}`, 'wandb-api-key'],
     ['tag word, but named as a key id', 'aws_access_key_id = ASIAPACIFICSOUTHEAST', 'aws-access-key-id'],
+    // Random tails that happen to repeat letters (entropy 2.48 and 2.4): drawn by the property
+    // test, about 5 in a million real ids look like this.
+    ['unnamed key id with a repetitive random tail', 'echo AKIARXCFOFFCXFF7CFGR:x > ~/.passwd-s3fs', 'aws-access-key-id'],
+    ['unnamed key id with six distinct tail characters', 'id: AKIAQQ7QRRQ7MMQRQZ3Z', 'aws-access-key-id'],
+    ['unnamed key id with a descending run of five', 'echo AKIA2IRXWVUT66J5ZCJT:x > ~/.passwd-s3fs', 'aws-access-key-id'],
+    ['named key id that happens to hold KEYID', 'export AWS_ACCESS_KEY_ID=ACCAWEU4PO4BJ4KEYIDV', 'aws-access-key-id'],
+    ['secret that happens to hold XXXXX', 'export AWS_SECRET_ACCESS_KEY=9WUR+N/nfNx7HRgVYXXXXXTa71sCI5tkPsHMJgCr', 'aws-secret-access-key'],
   ];
 
   it.each(positives)('%s: found', (_name, text, kind) => {
