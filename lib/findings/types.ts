@@ -9,7 +9,16 @@ export type FixId =
   | 'remove-aws-credentials'
   | 'remove-credential'
   | 'add-instance-profile'
-  | 'use-instance-profile-arn';
+  | 'use-instance-profile-arn'
+  | 'add-worker-instance-profile'
+  | 'move-instance-profile'
+  | 'fix-profile-key-casing'
+  | 'use-profile-arn-for-name'
+  | 'replace-default-profile'
+  | 'remove-credentials-mount'
+  | 'use-env-reference'
+  | 'migrate-legacy-format'
+  | 'remove-legacy-key';
 
 /** One finding, in the public shape of shared/RULES.md. */
 export interface Finding extends Span {

@@ -11,6 +11,7 @@ import type { RawFinding } from '../rules/types';
 import { analyze, type Analysis } from '../validate';
 import { commandCredentialAt } from './credentials';
 import { insertProfile } from './profile-insert';
+import { planLegacyMigration, planRemoveLegacyKey } from './legacy';
 import { FIX_DESCRIPTIONS } from './descriptions';
 
 export { FIX_DESCRIPTIONS } from './descriptions';
@@ -201,6 +202,14 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
       const q = node.type === 'QUOTE_DOUBLE' ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : '';
       if (!q && node.type !== 'PLAIN') return 'the ARN is written in a block scalar';
       return { ...none(), edits: [{ start: r[0], end: r[1], text: `${q}${arn}${q}` }] };
+    }
+    case 'migrate-legacy-format': {
+      const e = planLegacyMigration(a, f);
+      return typeof e === 'string' ? e : { ...none(), edits: e };
+    }
+    case 'remove-legacy-key': {
+      const e = planRemoveLegacyKey(a, f);
+      return typeof e === 'string' ? e : { ...none(), edits: e };
     }
     default:
       return 'unknown correction';
