@@ -59,6 +59,7 @@ export const RULES: readonly RuleDoc[] = [
     why: 'Ray 2.x ignores these sections (with a deprecation warning), so an `IamInstanceProfile` or instance type placed there has no effect.',
     howToFix: 'Move the settings into `available_node_types.<type>.node_config` and set `head_node_type`.',
     example: 'head_node:\n  InstanceType: m5.large\n  IamInstanceProfile:\n    Arn: arn:aws:iam::123456789012:instance-profile/ray-head',
+    fixes: ['migrate-legacy-format'],
   }),
   R({
     id: 'RG106', name: 'ignore-comment', severity: 'warning', checked: true,
@@ -80,6 +81,7 @@ export const RULES: readonly RuleDoc[] = [
     summary: 'A worker node type has no `IamInstanceProfile`.',
     why: 'Ray never gives workers the head\'s profile. Workers without one have no AWS credentials: S3 reads, ECR pulls and CloudWatch fail on them with "Unable to locate credentials".',
     howToFix: 'If the workers need AWS access, give the worker type its own instance profile, and allow the head role `iam:PassRole` on the worker\'s role.',
+    fixes: ['add-worker-instance-profile'],
   }),
   R({
     id: 'RG203', name: 'profile-malformed', severity: 'error', checked: true,
@@ -87,6 +89,7 @@ export const RULES: readonly RuleDoc[] = [
     why: 'Ray passes `node_config` to EC2 RunInstances unchecked. An empty, null, string or list value, both keys, or a key with the wrong casing is only rejected by EC2 when the node launches. An empty value also stops Ray from setting up its default profile.',
     howToFix: 'Write `IamInstanceProfile:` followed by either `Arn: <instance-profile ARN>` or `Name: <profile name>`.',
     example: 'IamInstanceProfile: arn:aws:iam::123456789012:instance-profile/ray-head   # a string, not a mapping',
+    fixes: ['fix-profile-key-casing'],
   }),
   R({
     id: 'RG204', name: 'arn-invalid', severity: 'error', checked: true,
@@ -109,6 +112,7 @@ export const RULES: readonly RuleDoc[] = [
     why: 'Ray only reads the profile from `available_node_types.<type>.node_config`. Anywhere else (the node type itself, `provider`, legacy sections) it is ignored or rejected by the schema, and the node launches without it.',
     howToFix: 'Move the `IamInstanceProfile` block into the node type\'s `node_config`.',
     example: 'ray.head.default:\n  IamInstanceProfile: {Arn: ...}   # belongs under node_config',
+    fixes: ['move-instance-profile'],
   }),
   R({
     id: 'RG207', name: 'placeholder', severity: 'error', checked: true,
@@ -129,6 +133,22 @@ export const RULES: readonly RuleDoc[] = [
     summary: 'The ARN\'s partition does not match the region\'s partition.',
     why: 'An `arn:aws:` profile cannot be used in `cn-north-1` or `us-gov-west-1` (and the other way round).',
     howToFix: 'Use the profile ARN from the partition the cluster runs in (`aws`, `aws-cn`, `aws-us-gov`).',
+  }),
+  R({
+    id: 'RG210', name: 'profile-by-name', severity: 'info', checked: true,
+    summary: 'A node type gives its instance profile by `Name` rather than `Arn`.',
+    why: 'EC2 resolves a name in whichever account launches the node. The same config run against another account quietly uses that account\'s namesake profile, or fails only at launch. An ARN names the account and partition.',
+    howToFix: 'Write `Arn:` with the profile\'s ARN. Fix does it when the IAM source knows the profile (it keeps `Name` offline).',
+    example: 'IamInstanceProfile:\n  Name: ray-head',
+    fixes: ['use-profile-arn-for-name'],
+  }),
+  R({
+    id: 'RG211', name: 'ray-default-profile', severity: 'info', checked: true,
+    summary: 'A node type names `ray-autoscaler-v1`, the profile Ray creates for itself.',
+    why: 'Ray creates that profile with AmazonEC2FullAccess and AmazonS3FullAccess. Naming it explicitly (often copied from a running cluster) gives every node of the type the power to launch and terminate any instance and to read or delete any bucket in the account.',
+    howToFix: 'Use a profile made for the node type: for the head, one whose role may make the autoscaler\'s calls and pass the worker roles (`rayguard policy` prints it); for workers, one with only what the jobs need.',
+    example: 'IamInstanceProfile:\n  Arn: arn:aws:iam::123456789012:instance-profile/ray-autoscaler-v1',
+    fixes: ['replace-default-profile'],
   }),
   R({
     id: 'RG301', name: 'profile-not-found', severity: 'error', checked: true,
@@ -227,10 +247,12 @@ export const RULES: readonly RuleDoc[] = [
     fixes: ['remove-aws-credentials'],
   }),
   R({
-    id: 'RG407', name: 'credentials-mount', severity: 'warning', checked: false,
-    summary: '`~/.aws` or a credentials file synced by `file_mounts` or mounted into docker.',
-    why: 'Your local keys are copied to every node of the cluster.',
-    howToFix: 'Remove the mount and use instance profiles.',
+    id: 'RG407', name: 'credentials-mount', severity: 'warning', checked: true,
+    summary: '`~/.aws` or a credentials file synced by `file_mounts` or `cluster_synced_files`, or mounted into docker with `-v`/`--volume`/`--mount`.',
+    why: 'Ray copies file_mounts to every node it starts, and docker mounts expose the files to every container: your own long-lived keys end up on machines other people and jobs can reach, and they take precedence over the instance profile in the AWS credential chain.',
+    howToFix: 'Remove the mount. Give each node type that needs AWS access an instance profile; on the machine running `ray up`, keep using your normal credentials.',
+    example: 'file_mounts:\n  ~/.aws: ~/.aws',
+    fixes: ['remove-credentials-mount'],
   }),
 ];
 

@@ -178,8 +178,18 @@ export function commandCredentialAt(
   secretStarts: readonly number[] = [offset],
 ): CommandCredential | null {
   const node = seq.items[index] as Node;
+  if (isScalar(node) && node.type === 'BLOCK_LITERAL') return blockCredentialAt(parsed, seq, index, offset, secretStarts);
   const cmd = commandOf(parsed.text, node);
-  if (!cmd) return null;
+  return cmd ? credentialInCommand(cmd, seq, index, offset, secretStarts) : null;
+}
+
+function credentialInCommand(
+  cmd: { chars: Char[]; segs: Segment[] },
+  seq: YAMLSeq,
+  index: number,
+  offset: number,
+  secretStarts: readonly number[],
+): CommandCredential | null {
   const { chars, segs } = cmd;
   const idx = lastAtOrBefore(chars.length, (i) => chars[i].at, offset);
   if (idx < 0 || offset >= chars[idx].at + chars[idx].len) return null;
@@ -231,4 +241,106 @@ export function commandCredentialAt(
   if (![before, seg.sep].every((x) => x === '' || x === '&&' || x === ';')) return null;
   if (si < segs.length - 1) return result([raw(seg.from, seg.next)]);
   return result([raw(segs[si - 1].to, seg.to)]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Literal blocks (`- |`): a small shell script, one command per line.
+
+/** Files whose whole content is credentials: a heredoc writing one goes as a whole. */
+const CREDENTIAL_FILE = /(?:^|\/)(?:\.aws\/(?:credentials|config)|\.passwd-s3fs|\.netrc|\.git-credentials|\.s3cfg|\.boto)(?=$|["'\s;&|)])/;
+const HEREDOC = /<<-?[ \t]*(["']?)([A-Za-z_][A-Za-z0-9_]*)\1/;
+
+interface BlockLine {
+  /** Raw offsets of the line's text (without its newline) and of the next line's start. */
+  start: number;
+  end: number;
+  next: number;
+  text: string;
+}
+
+/** The content lines of a literal block scalar, with raw offsets (indentation included). */
+function blockLines(text: string, node: Node): BlockLine[] | null {
+  const r = nodeRange(node);
+  if (!r) return null;
+  const nl = text.indexOf('\n', r[0]);
+  if (nl < 0 || nl >= r[1]) return null;
+  const out: BlockLine[] = [];
+  let at = nl + 1;
+  while (at < r[1]) {
+    let end = text.indexOf('\n', at);
+    if (end < 0 || end > r[1]) end = r[1];
+    const next = end < text.length ? end + 1 : end;
+    const lineEnd = text[end - 1] === '\r' ? end - 1 : end;
+    out.push({ start: at, end: lineEnd, next: Math.min(next, Math.max(r[1], next)), text: text.slice(at, lineEnd) });
+    at = next;
+  }
+  return out;
+}
+
+/** The characters of one block line (no escapes in a literal block), leading indentation dropped. */
+function lineChars(line: BlockLine): Char[] {
+  const out: Char[] = [];
+  const lead = line.text.length - line.text.trimStart().length;
+  for (let i = lead; i < line.text.length; i++) out.push({ c: line.text[i], at: line.start + i, len: 1 });
+  return out;
+}
+
+const isCode = (l: BlockLine) => l.text.trim() !== '' && !l.text.trim().startsWith('#');
+
+/**
+ * A credential inside a `- |` script: the line that sets or stores it is cut (or the part of it,
+ * as for one-line commands); a heredoc writing a credentials file (`cat > ~/.aws/credentials
+ * <<EOF ... EOF`) goes from its command line to its terminator. When nothing but comments would
+ * be left, the whole item goes. Lines continued with `\` are left to the user.
+ */
+function blockCredentialAt(
+  parsed: ParsedConfig,
+  seq: YAMLSeq,
+  index: number,
+  offset: number,
+  secretStarts: readonly number[],
+): CommandCredential | null {
+  const node = seq.items[index] as Node;
+  const lines = blockLines(parsed.text, node);
+  if (!lines) return null;
+  const li = lines.findIndex((l) => offset >= l.start && offset < l.next);
+  if (li < 0) return null;
+  if (lines.some((l) => /\\$/.test(l.text))) return null;
+  const holdsSecret = (l: BlockLine) => {
+    const k = lastAtOrBefore(secretStarts.length, (i) => secretStarts[i], l.next - 1);
+    return k >= 0 && secretStarts[k] >= l.start;
+  };
+  const cutLines = (from: number, to: number): CommandCredential => {
+    // Lines holding other credentials go too (their own fixes): they do not keep the item alive.
+    const rest = lines.filter((l, k) => (k < from || k > to) && isCode(l) && !holdsSecret(l));
+    if (rest.length === 0) return { seq, index, cut: [], wholeItem: true };
+    return { seq, index, cut: [[lines[from].start, lines[to].next]], wholeItem: false };
+  };
+  // Inside a heredoc body?
+  for (let k = li - 1; k >= 0; k--) {
+    const m = HEREDOC.exec(lines[k].text);
+    if (!m) continue;
+    const word = m[2];
+    const end = lines.findIndex((l, j) => j > k && l.text.trim() === word);
+    if (end < li) break; // that heredoc ended before the credential
+    const opener = lines[k].text.trim();
+    // Only a command that does nothing but write the heredoc to a credentials file goes whole.
+    const plain = /^(?:cat|tee)\b[^;&|`$]*$/.test(opener.replace(HEREDOC, '').replace(/\|\s*(?:sudo\s+)?tee\b[^;&|]*$/, ''));
+    if (CREDENTIAL_FILE.test(opener) && plain) return cutLines(k, end);
+    // A heredoc writing a shell rc file: the body line that sets the credential goes.
+    const body = lineChars(lines[li]);
+    if (body.length === 0) return null;
+    const words = body.map((c) => c.c).join('').trim().split(/\s+/);
+    if (words[0] === 'export' || ASSIGN.test(words[0])) {
+      const c = credentialInCommand({ chars: body, segs: segments(body) }, seq, index, offset, secretStarts);
+      if (c?.wholeItem) return cutLines(li, li);
+      return c;
+    }
+    return null;
+  }
+  const chars = lineChars(lines[li]);
+  if (chars.length === 0) return null;
+  const c = credentialInCommand({ chars, segs: segments(chars) }, seq, index, offset, secretStarts);
+  if (!c) return null;
+  return c.wholeItem ? cutLines(li, li) : c;
 }

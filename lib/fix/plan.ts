@@ -1,8 +1,8 @@
-import { isScalar, visit, type Node, type Pair, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, visit, type Node, type Pair, type YAMLSeq } from 'yaml';
 import { parseIamArn } from '../arn/index';
 import { locate } from '../config/locate';
 import { parseConfig } from '../config/parse';
-import { get, nodeRange } from '../config/nodes';
+import { entries, get, nodeRange } from '../config/nodes';
 import type { FixId } from '../findings/types';
 import { profileArnForRole } from '../iam/checks';
 import { suitableHeadProfiles } from '../iam/report';
@@ -12,6 +12,10 @@ import { analyze, type Analysis } from '../validate';
 import { commandCredentialAt } from './credentials';
 import { insertProfile } from './profile-insert';
 import { planLegacyMigration, planRemoveLegacyKey } from './legacy';
+import { urlSecretEdit } from './url-secret';
+import { credentialMounts } from './credentials-mount';
+import { containerOf, isInstanceProfileArn, keyCasingEdit, moveProfileEdits, profileNameOf, respellKey } from './profile-ops';
+import type { SecretKind } from '../secrets/types';
 import { FIX_DESCRIPTIONS } from './descriptions';
 
 export { FIX_DESCRIPTIONS } from './descriptions';
@@ -77,6 +81,7 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
   for (const f of analysis.raw) {
     if (!f.fix || (wanted && !wanted.has(f.fix)) || !targeted(f)) continue;
     const p = await planOne(analysis, f, opts);
+    if (p === null) continue; // another correction covers it
     if (typeof p === 'string') skipped.push({ fix: f.fix, ruleId: f.ruleId, line: lineOf(f), reason: p });
     else planned.push(p);
   }
@@ -108,7 +113,7 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
       if (CREDENTIAL_RULE.test(f.ruleId) && f.kind && left.has(f.start)) {
         note(f, f.fix ? 'the credential is still in the corrected config: remove it by hand, then rotate it'
           : 'no automatic correction for a credential here: remove it by hand, then rotate it');
-      } else if (!f.fix && ((f.ruleId === 'RG201' && f.severity !== 'info') || f.ruleId === 'RG406')) {
+      } else if (!f.fix && ((f.ruleId === 'RG201' && f.severity !== 'info') || f.ruleId === 'RG406' || f.ruleId === 'RG407')) {
         note(f, 'this layout cannot be edited safely by the tool: correct it by hand');
       }
     }
@@ -149,7 +154,7 @@ function parsesClean(text: string): boolean {
   return parseConfig(text).problems.length === 0;
 }
 
-async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Planned | string> {
+async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Planned | string | null> {
   const { parsed, model } = a.ctx;
   if (!model) return 'the config is not readable YAML';
   const lines = parsed.lines;
@@ -176,9 +181,101 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
       }
       return { ...none(), edits: c.cut.map(([s, e]) => ({ start: s, end: e, text: '' })) };
     }
+    case 'use-env-reference': {
+      const loc = locate(parsed.doc, f.start);
+      const edit = loc.seqItem && f.kind ? urlSecretEdit(parsed, loc.seqItem.seq, loc.seqItem.index, f.start, f.end, f.kind as SecretKind) : null;
+      return edit ? { ...none(), edits: [edit] } : 'the URL is written in a way that cannot be edited safely';
+    }
+    case 'fix-profile-key-casing': {
+      for (const ref of model.profiles) {
+        if (nodeRange(ref.entry.pair.key)?.[0] === f.start) {
+          const e = keyCasingEdit(model, containerOf(model, ref), ref.entry.pair.key, 'IamInstanceProfile');
+          return e ? { ...none(), edits: [e] } : 'the correctly spelt key is already there: merge them by hand';
+        }
+        const m = isMap(ref.entry.value) ? ref.entry.value : null;
+        for (const e of m ? entries(model.doc, m) : []) {
+          if (nodeRange(e.pair.key)?.[0] !== f.start) continue;
+          const want = e.key.toLowerCase() === 'arn' ? 'Arn' : 'Name';
+          const edit = keyCasingEdit(model, m, e.pair.key, want);
+          return edit ? { ...none(), edits: [edit] } : 'the correctly spelt key is already there: keep one by hand';
+        }
+      }
+      return 'the key is written in a way that cannot be edited safely';
+    }
+    case 'move-instance-profile': {
+      const ref = model.profiles.find((p) => nodeRange(p.entry.pair.key)?.[0] === f.start);
+      const edits = ref ? moveProfileEdits(model, lines, ref) : null;
+      if (edits) return { ...none(), edits };
+      return ref && ref.placement !== 'node_type'
+        ? 'Ray reads profiles per node type: move it into the node_config of each node type that should use it'
+        : 'the node type is written in a layout that cannot be edited safely';
+    }
+    case 'add-worker-instance-profile': {
+      const nt = model.nodeTypes.find((n) => n.keyRange[0] === f.start && !n.isHead);
+      if (!nt) return 'the node type is gone';
+      const arn = opts.profiles?.[nt.name];
+      if (arn === undefined) return `choose the instance profile for ${nt.name} (CLI: --profile ${nt.name}=ARN; dashboard: the profile picker in the Fix panel); the tool never picks one for workers`;
+      if (!isInstanceProfileArn(arn)) return 'the chosen profile is not an instance-profile ARN';
+      const edit = insertProfile(lines, nt, arn);
+      return edit ? { ...none(), edits: [edit] } : 'the node type is written in a layout that cannot be edited safely';
+    }
+    case 'use-profile-arn-for-name': {
+      const iam = opts.iam;
+      if (!iam) return 'no IAM source to resolve the name: Name stays';
+      const info = iam.info();
+      if (info.kind === 'demo' && !(info.accountId && parsed.text.includes(info.accountId))) return 'the IAM source is the demo account, not yours: Name stays';
+      const node = locate(parsed.doc, f.start).scalar;
+      const name = node && typeof node.value === 'string' ? node.value : null;
+      if (!name) return 'the name is not a plain string';
+      let arn: string | null = null;
+      try {
+        arn = (await iam.getInstanceProfile(name))?.arn ?? null;
+      } catch {
+        return 'IAM could not be asked: Name stays';
+      }
+      if (!arn) return 'IAM knows no instance profile with this name: Name stays';
+      const ref = model.profiles.find((p) => isMap(p.entry.value) && p.entry.value.items.some((it) => it.value === node));
+      const key = ref && isMap(ref.entry.value) ? ref.entry.value.items.find((it) => it.value === node)?.key : null;
+      const ke = key ? respellKey(key, 'Arn') : null;
+      const r = nodeRange(node);
+      if (!ke || !r || (node!.type !== 'PLAIN' && node!.type !== 'QUOTE_DOUBLE' && node!.type !== 'QUOTE_SINGLE')) return 'the profile is written in a layout that cannot be edited safely';
+      const q = node!.type === 'QUOTE_DOUBLE' ? '"' : node!.type === 'QUOTE_SINGLE' ? "'" : '';
+      return { ...none(), edits: [ke, { start: r[0], end: r[1], text: `${q}${arn}${q}` }] };
+    }
+    case 'replace-default-profile': {
+      const ref = model.profiles.find((p) => { const n = profileNameOf(model, p); return n && nodeRange(n.value)?.[0] === f.start; });
+      const nt = ref?.nodeType;
+      if (!ref || !nt) return 'the profile is gone';
+      let arn = opts.profiles?.[nt.name];
+      if (arn !== undefined && !isInstanceProfileArn(arn)) return 'the chosen profile is not an instance-profile ARN';
+      if (arn === undefined && nt.isHead && opts.iam) arn = (await suitableHeadProfiles(a.ctx, opts.iam))[0]?.arn;
+      if (arn === undefined) return `choose the instance profile for ${nt.name} (CLI: --profile ${nt.name}=ARN; dashboard: the profile picker in the Fix panel)`;
+      const named = profileNameOf(model, ref)!;
+      const node = named.value;
+      const r = nodeRange(node);
+      if (!r || !isScalar(node) || (node.type !== 'PLAIN' && node.type !== 'QUOTE_DOUBLE' && node.type !== 'QUOTE_SINGLE')) return 'the profile is written in a layout that cannot be edited safely';
+      const q = node.type === 'QUOTE_DOUBLE' ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : '';
+      const edits: TextEdit[] = [{ start: r[0], end: r[1], text: `${q}${arn}${q}` }];
+      const m = isMap(ref.entry.value) ? ref.entry.value : null;
+      const key = m?.items.find((it) => it.value === node)?.key;
+      if (key && isScalar(key) && key.value !== 'Arn') {
+        const ke = respellKey(key, 'Arn');
+        if (!ke) return 'the profile is written in a layout that cannot be edited safely';
+        edits.push(ke);
+      }
+      return { ...none(), edits };
+    }
+    case 'remove-credentials-mount': {
+      const m = credentialMounts(model).find((x) => x.range[0] === f.start && x.range[1] === f.end);
+      const edits = m?.edit(lines);
+      return edits ? { ...none(), edits } : 'the mount is written in a way that cannot be edited safely';
+    }
     case 'add-instance-profile': {
       const head = model.nodeTypes.find((n) => n.isHead);
       if (!head) return 'there is no head node type';
+      // A profile misspelt or next to node_config: its own correction gives the head its profile.
+      if (a.raw.some((r) => (r.fix === 'fix-profile-key-casing' || r.fix === 'move-instance-profile')
+        && model.profiles.some((p) => p.nodeType === head && nodeRange(p.entry.pair.key)?.[0] === r.start))) return null;
       let arn = opts.profiles?.[head.name];
       if (arn !== undefined) {
         const p = parseIamArn(arn);

@@ -1,5 +1,6 @@
 import { locate } from '../config/locate';
 import { commandCredentialAt } from '../fix/credentials';
+import { urlSecretEdit } from '../fix/url-secret';
 import { awsAccountIdFromKeyId, maskSecret } from '../secrets/index';
 import type { SecretKind } from '../secrets/types';
 import type { RawFinding, StaticRule } from './types';
@@ -53,6 +54,7 @@ export const credentials: StaticRule = {
       if (parsed.problems.length > 0) fix = undefined;
       else if (loc.path === 'provider.aws_credentials' || loc.path.startsWith('provider.aws_credentials.')) fix = 'remove-aws-credentials';
       else if (loc.seqItem && commandCredentialAt(parsed, loc.seqItem.seq, loc.seqItem.index, hit.start, starts)) fix = 'remove-credential';
+      else if (loc.seqItem && urlSecretEdit(parsed, loc.seqItem.seq, loc.seqItem.index, hit.start, hit.end, hit.kind)) fix = 'use-env-reference';
       const accountId = hit.kind === 'aws-access-key-id' ? awsAccountIdFromKeyId(hit.value) : undefined;
       return {
         ruleId: RULE_OF_KIND[hit.kind],

@@ -9,8 +9,10 @@ import { workerProfileMissing } from './rg202-worker-profile-missing';
 import { profileValue } from './rg203-209-profile-value';
 import { profileMisplaced } from './rg206-profile-misplaced';
 import { ignoredProviderKey } from './rg208-ignored-provider-key';
+import { profileChoice } from './rg210-211-profile-choice';
 import { credentials } from './credentials';
 import { providerAwsCredentials } from './rg406-provider-aws-credentials';
+import { credentialsMount } from './rg407-credentials-mount';
 
 /** Every static rule. Adding a rule: one module, one line here, its entry in the catalogue. */
 export const STATIC_RULES: readonly StaticRule[] = [
@@ -24,6 +26,8 @@ export const STATIC_RULES: readonly StaticRule[] = [
   profileValue,
   profileMisplaced,
   ignoredProviderKey,
+  profileChoice,
   credentials,
   providerAwsCredentials,
+  credentialsMount,
 ];

@@ -3,6 +3,7 @@ import { describeArnProblem, findPlaceholder, IAM_NAME, parseIamArn, partitionOf
 import { entries, isEmpty, joinPath, nodeRange, scalarString, type Range } from '../config/nodes';
 import type { InstanceProfileRef } from '../config/walk';
 import type { RawFinding, RuleContext } from './types';
+import { containerOf, keyCasingEdit } from '../fix/profile-ops';
 
 /** What an `IamInstanceProfile` value says, once read. */
 export interface ProfileValue {
@@ -37,8 +38,11 @@ function readProfile(ctx: RuleContext, ref: InstanceProfileRef): ProfileValue {
   const add = (ruleId: string, range: Range | null | undefined, message: string, yamlPath = ref.path, extra: Partial<RawFinding> = {}) =>
     pv.problems.push({ ruleId, start: at(range)[0], end: at(range)[1], message, yamlPath, ...extra });
 
+  const clean = ctx.parsed.problems.length === 0;
   if (ref.keyName !== 'IamInstanceProfile') {
-    add('RG203', keyRange, `The key must be spelled \`IamInstanceProfile\` (EC2 parameter names are case-sensitive); Ray and EC2 ignore or reject this spelling`);
+    const fixable = clean && ref.placement === 'node_config' && !!keyCasingEdit(model, containerOf(model, ref), ref.entry.pair.key, 'IamInstanceProfile');
+    add('RG203', keyRange, `The key must be spelled \`IamInstanceProfile\` (EC2 parameter names are case-sensitive); Ray and EC2 ignore or reject this spelling`, ref.path,
+      fixable ? { fix: 'fix-profile-key-casing' } : {});
   }
   if (value === null || isEmpty(value) && !isSeq(value)) {
     add('RG203', nodeRange(value) ?? keyRange, 'IamInstanceProfile is empty: give it `Arn: <instance-profile ARN>` or `Name: <profile name>`. An empty value also stops Ray from setting up its default profile');
@@ -65,7 +69,9 @@ function readProfile(ctx: RuleContext, ref: InstanceProfileRef): ProfileValue {
     if (e.key === 'Arn') arnEntry = e;
     else if (e.key === 'Name') nameEntry = e;
     else if (e.key.toLowerCase() === 'arn' || e.key.toLowerCase() === 'name') {
-      add('RG203', kr, `The key must be spelled \`${e.key.toLowerCase() === 'arn' ? 'Arn' : 'Name'}\`: EC2 parameter names are case-sensitive`, joinPath(ref.path, e.key));
+      const want = e.key.toLowerCase() === 'arn' ? 'Arn' : 'Name';
+      const fixable = clean && !e.merged && !!keyCasingEdit(model, value, e.pair.key, want);
+      add('RG203', kr, `The key must be spelled \`${want}\`: EC2 parameter names are case-sensitive`, joinPath(ref.path, e.key), fixable ? { fix: 'fix-profile-key-casing' } : {});
     } else {
       add('RG203', kr, 'IamInstanceProfile takes only `Arn` or `Name`; EC2 rejects other keys', joinPath(ref.path, e.key));
     }

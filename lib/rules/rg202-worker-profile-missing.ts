@@ -1,16 +1,27 @@
 import { effectiveProfile, usesLaunchTemplate } from '../config/walk';
-import type { StaticRule } from './types';
+import { canAddProfile } from '../fix/profile-insert';
+import { workerAwsUse } from '../fix/profile-ops';
+import type { RawFinding, StaticRule } from './types';
 
 /** RG202: a worker node type has no IamInstanceProfile: its nodes get no AWS credentials. */
 export const workerProfileMissing: StaticRule = {
   ids: ['RG202'],
-  check: ({ model, isAws }) => {
+  check: ({ model, isAws, parsed }) => {
     if (!model || !isAws) return [];
     return model.nodeTypes
       .filter((n) => !n.isHead && !effectiveProfile(model, n) && !usesLaunchTemplate(model, n))
-      .map((n) => ({
-        ruleId: 'RG202', start: n.keyRange[0], end: n.keyRange[1], yamlPath: n.path,
-        message: `This worker node type has no IamInstanceProfile: its nodes get no AWS credentials (Ray never gives workers the head's profile). If they need S3 or other AWS access, give them a profile and allow the head role iam:PassRole on its role`,
-      }));
+      .map((n): RawFinding => {
+        const use = workerAwsUse(model, n);
+        const base = { ruleId: 'RG202', start: n.keyRange[0], end: n.keyRange[1], yamlPath: n.path };
+        if (!use) {
+          return { ...base, message: 'This worker node type has no IamInstanceProfile: its nodes get no AWS credentials (Ray never gives workers the head\'s profile). If they need S3 or other AWS access, give them a profile and allow the head role iam:PassRole on its role' };
+        }
+        const fixable = parsed.problems.length === 0 && canAddProfile(n);
+        return {
+          ...base,
+          message: `This worker node type has no IamInstanceProfile, yet its nodes use AWS (the setup ${use}): without a profile those calls fail for lack of credentials (Ray never gives workers the head's profile). Give it a profile and allow the head role iam:PassRole on its role`,
+          ...(fixable ? { fix: 'add-worker-instance-profile' as const } : {}),
+        };
+      });
   },
 };

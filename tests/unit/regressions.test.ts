@@ -25,10 +25,11 @@ describe('found by trying the tool as a user would', () => {
     const r = await fixConfig(t, {});
     expect(r.text).toContain(secret);
     expect(r.skipped.filter((x) => x.ruleId.startsWith('RG4'))).toEqual([expect.objectContaining({ ruleId: 'RG402', line: 3, reason: expect.stringMatching(/by hand/) })]);
-    // Block scalars and comments: no correction, but said.
+    // A line of a block script is cut; a comment has no correction, but it is said.
     const block = `cluster_name: t\nprovider: {type: aws}\nsetup_commands:\n  - |\n    export AWS_ACCESS_KEY_ID=${id}\n    pip install x\n# old key ${id}\n`;
     const b = await fixConfig(block, {});
-    expect(b.skipped.filter((x) => x.ruleId.startsWith('RG4')).map((x) => `${x.line}:${x.ruleId}`)).toEqual(['5:RG401', '7:RG401']);
+    expect(b.text).toContain('  - |\n    pip install x\n');
+    expect(b.skipped.filter((x) => x.ruleId.startsWith('RG4')).map((x) => `${x.line}:${x.ruleId}`)).toEqual(['7:RG401']);
   });
 
   it('many keys in one command: linear, not quadratic', async () => {
@@ -160,7 +161,7 @@ describe('found in the second round', () => {
   });
 
   it('NOT FIXED names the occurrence that is left, not the one removed', async () => {
-    const t = `cluster_name: x\nprovider: {type: aws}\nsetup_commands:\n  - export AWS_SECRET_ACCESS_KEY=${secret}\n  - |\n    export AWS_SECRET_ACCESS_KEY=${secret}\n`;
+    const t = `cluster_name: x\nprovider: {type: aws}\nsetup_commands:\n  - export AWS_SECRET_ACCESS_KEY=${secret}\n  - |\n    echo AWS_SECRET_ACCESS_KEY=${secret} | python upload.py\n`;
     const r = await fixConfig(t, {});
     expect(r.applied.map((a) => a.line)).toEqual([4]);
     expect(r.skipped.filter((x) => x.ruleId === 'RG402').map((x) => x.line)).toEqual([6]);
