@@ -8,7 +8,7 @@ import { FindingsPanel, isIamFinding, type FindingsState, type IamCheck } from '
 import { IamBanner, type IamState } from './IamBanner';
 import { IamPanel, type BrowserSnapshotView, type IamSourceView, type IamView } from './IamPanel';
 import { FixPanel, type FixEditorState, type FixResult } from './FixPanel';
-import { describeError, fixText, getIam, getSampleText, getSamples, skippedOf, validateStream, type IamInfo, type IamOutcome, type Sample } from './api';
+import { describeError, fixKey, fixText, getIam, getSampleText, getSamples, skippedOf, validateStream, type IamInfo, type IamOutcome, type Sample } from './api';
 import {
   clearStoredSnapshot,
   createIamWorkerClient,
@@ -460,7 +460,11 @@ export function Dashboard() {
       }
       const res = await fixText(original, profiles ? { profiles } : {});
       if (seq !== fixSeq.current) return;
-      setFix({ original, corrected: res.text, applied: res.applied ?? [], skipped: skippedOf(res), fileName, version, inEditorVersion: null });
+      const applied = res.applied ?? [];
+      setFix({
+        original, corrected: res.text, applied, offered: applied, rejected: [], headProfiles: profiles ?? {}, chosen: {}, updating: false,
+        skipped: skippedOf(res), fileName, version, inEditorVersion: null,
+      });
       requestAnimationFrame(() => document.getElementById('fix-panel')?.scrollIntoView({ behavior: 'smooth', block: 'start' }));
     } catch (e) {
       if (seq === fixSeq.current) {
@@ -472,6 +476,51 @@ export function Dashboard() {
       if (seq === fixSeq.current) setFixing(false);
     }
   }, [fileName, headProfile]);
+
+  /**
+   * Review: the user rejects or accepts one correction, or chooses a worker's profile. The server
+   * corrects the same original again with the rejected ones excluded; the list keeps every
+   * correction offered so that a rejected one can be taken back.
+   */
+  const refix = useCallback(async (base: FixResult, change: { rejected?: string[]; chosen?: Record<string, string> }) => {
+    const rejected = change.rejected ?? base.rejected;
+    const chosen = change.chosen ?? base.chosen;
+    const seq = ++fixSeq.current;
+    setFix({ ...base, rejected, chosen, updating: true });
+    try {
+      const exclude = base.offered
+        .filter((a) => a.column !== undefined && rejected.includes(fixKey(a)))
+        .map((a) => ({ ruleId: a.ruleId, line: a.line, column: a.column! }));
+      const res = await fixText(base.original, { profiles: { ...base.headProfiles, ...chosen }, ...(exclude.length ? { exclude } : {}) });
+      if (seq !== fixSeq.current) return;
+      const applied = res.applied ?? [];
+      const offered = [...applied, ...base.offered.filter((a) => rejected.includes(fixKey(a)))].sort(
+        (x, y) => x.line - y.line || (x.column ?? 0) - (y.column ?? 0),
+      );
+      setFix({ ...base, rejected, chosen, corrected: res.text, applied, offered, skipped: skippedOf(res), updating: false, inEditorVersion: null });
+    } catch (e) {
+      if (seq !== fixSeq.current) return;
+      setError(`Fix failed: ${describeError(e)}`);
+      setFix({ ...base, updating: false });
+    }
+  }, []);
+
+  const toggleFix = useCallback(
+    (key: string) => {
+      if (!fix || fix.updating) return;
+      const rejected = fix.rejected.includes(key) ? fix.rejected.filter((k) => k !== key) : [...fix.rejected, key];
+      void refix(fix, { rejected });
+    },
+    [fix, refix],
+  );
+
+  const chooseProfile = useCallback(
+    (nodeType: string, arn: string) => {
+      if (!fix || fix.updating || !arn) return;
+      void refix(fix, { chosen: { ...fix.chosen, [nodeType]: arn } });
+    },
+    [fix, refix],
+  );
 
   const download = useCallback(() => {
     if (fix) saveText(fix.corrected, fixedFileName(fix.fileName));
@@ -591,6 +640,11 @@ export function Dashboard() {
     if (file) void openFile(file);
   };
 
+  /** Profiles for a worker's "choose a profile": any with a role EC2 may assume. */
+  const allProfiles = useMemo(
+    () => (snapshot ? snapshot.summary.profiles : iam.status === 'ready' ? iam.info.profiles : []).filter((p) => p.usable).map((p) => ({ arn: p.arn, name: p.name })),
+    [iam, snapshot],
+  );
   const usableProfiles = useMemo(
     () => (snapshot ? snapshot.summary.profiles : iam.status === 'ready' ? iam.info.profiles : []).filter((p) => p.usable),
     [iam, snapshot],
@@ -856,6 +910,9 @@ export function Dashboard() {
           onUseCorrected={useCorrected}
           onClose={() => setFix(null)}
           onReveal={onRevealLine}
+          onToggle={toggleFix}
+          onChooseProfile={chooseProfile}
+          profileOptions={allProfiles}
         />
       )}
     </div>

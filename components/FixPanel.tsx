@@ -3,7 +3,7 @@
 import dynamic from 'next/dynamic';
 import { memo } from 'react';
 import { RULES, ruleDocsPath } from '@/lib/findings/catalogue';
-import type { AppliedFix, SkippedFix } from './api';
+import { fixKey, type AppliedFix, type SkippedFix } from './api';
 import { fixedFileName } from './files';
 
 const DiffView = dynamic(() => import('./editor/DiffView'), {
@@ -15,7 +15,17 @@ export interface FixResult {
   /** The text sent to /api/fix. */
   original: string;
   corrected: string;
+  /** The corrections in `corrected`. */
   applied: AppliedFix[];
+  /** Every correction offered, accepted or rejected (fixKey), in the order of the text. */
+  offered: AppliedFix[];
+  rejected: string[];
+  /** The head's profile picked in the toolbar, sent with every run. */
+  headProfiles: Record<string, string>;
+  /** Worker profiles chosen in this panel. */
+  chosen: Record<string, string>;
+  /** A review change is being computed. */
+  updating: boolean;
   /** What Fix did not correct: the corrected config still has these problems. */
   skipped: SkippedFix[];
   fileName: string;
@@ -37,6 +47,11 @@ interface FixPanelProps {
   onClose: () => void;
   /** Put the editor's cursor on a line of the original text. */
   onReveal: (line: number) => void;
+  /** Reject or accept one correction (by fixKey). */
+  onToggle: (key: string) => void;
+  /** Choose the instance profile of a node type a correction needs. */
+  onChooseProfile: (nodeType: string, arn: string) => void;
+  profileOptions: ReadonlyArray<{ arn: string; name: string }>;
 }
 
 const RULE_NAMES = new Map(RULES.map((r) => [r.id, r.name]));
@@ -52,9 +67,10 @@ function skippedHeading(skipped: readonly SkippedFix[]): string {
   return 'Not fixed — remove or correct by hand';
 }
 
-function FixPanelImpl({ result, editorState, onDownload, onUseCorrected, onClose, onReveal }: FixPanelProps) {
+function FixPanelImpl({ result, editorState, onDownload, onUseCorrected, onClose, onReveal, onToggle, onChooseProfile, profileOptions }: FixPanelProps) {
   const unchanged = result.original === result.corrected;
   const n = result.applied.length;
+  const rejectedCount = result.rejected.length;
   const left = result.skipped.length;
   const inEditor = editorState === 'corrected';
   const stale = editorState === 'changed';
@@ -65,11 +81,12 @@ function FixPanelImpl({ result, editorState, onDownload, onUseCorrected, onClose
   // Never call the result clean when something was left: say what, in the header too.
   const title = left === 0 ? 'Corrected config' : n === 0 && unchanged ? 'Nothing fixed automatically' : 'Partly corrected config';
   const summary =
-    left === 0
-      ? unchanged
+    (left === 0
+      ? unchanged && rejectedCount === 0
         ? 'Nothing to change'
         : `${plural(n, 'fix', 'fixes')} applied`
-      : `${plural(n, 'fix', 'fixes')} applied, ${plural(left, 'finding', 'findings')} not fixed`;
+      : `${plural(n, 'fix', 'fixes')} applied, ${plural(left, 'finding', 'findings')} not fixed`) +
+    (rejectedCount ? `, ${rejectedCount} rejected` : '');
 
   return (
     <section
@@ -145,23 +162,62 @@ function FixPanelImpl({ result, editorState, onDownload, onUseCorrected, onClose
                 </a>
                 {RULE_NAMES.has(s.ruleId) && <span className="rule-name">{RULE_NAMES.get(s.ruleId)}</span>}
                 <span className="reason">{s.reason}</span>
+                {s.chooseProfileFor && profileOptions.length > 0 && (
+                  <select
+                    className="choose-profile"
+                    data-testid="choose-profile"
+                    data-node-type={s.chooseProfileFor}
+                    value={result.chosen[s.chooseProfileFor] ?? ''}
+                    disabled={result.updating}
+                    onChange={(e) => onChooseProfile(s.chooseProfileFor!, e.target.value)}
+                    aria-label={`Instance profile for ${s.chooseProfileFor}`}
+                  >
+                    <option value="">Choose a profile…</option>
+                    {profileOptions.map((p) => (
+                      <option key={p.arn} value={p.arn} title={p.arn}>
+                        {p.name}
+                      </option>
+                    ))}
+                  </select>
+                )}
               </li>
             ))}
           </ul>
         </div>
       )}
 
-      {n > 0 && (
-        <ul className="applied-list" data-testid="applied-list" aria-label="Fixes applied">
-          {result.applied.map((a, i) => (
-            <li key={`${a.fix}:${a.ruleId}:${a.line}:${i}`} data-testid="applied-fix" data-rule-id={a.ruleId} title={a.description}>
-              <a href={ruleDocsPath(a.ruleId)} target="_blank" rel="noopener" className="rule-id">
-                {a.ruleId}
-              </a>
-              <span className="mono">{a.fix}</span>
-              <span className="muted">line {a.line}</span>
-            </li>
-          ))}
+      {result.offered.length > 0 && (
+        <ul className="applied-list" data-testid="applied-list" aria-label="Corrections: untick one to leave that finding as it is" aria-busy={result.updating}>
+          {result.offered.map((a, i) => {
+            const key = fixKey(a);
+            const on = !result.rejected.includes(key);
+            return (
+              <li
+                key={`${key}:${a.fix}:${i}`}
+                data-testid="applied-fix"
+                data-rule-id={a.ruleId}
+                data-fix={a.fix}
+                data-line={a.line}
+                data-state={on ? 'accepted' : 'rejected'}
+                className={on ? undefined : 'rejected'}
+              >
+                <label title={on ? 'Untick to leave this finding as it is' : 'Tick to apply this correction'}>
+                  <input
+                    type="checkbox"
+                    checked={on}
+                    disabled={result.updating || a.column === undefined}
+                    onChange={() => onToggle(key)}
+                    data-testid="fix-toggle"
+                  />
+                  <span className="muted">line {a.line}</span>
+                  <span className="fix-desc">{a.description ?? a.fix}</span>
+                </label>
+                <a href={ruleDocsPath(a.ruleId)} target="_blank" rel="noopener" className="rule-id" title="Open the rule's documentation">
+                  {a.ruleId}
+                </a>
+              </li>
+            );
+          })}
         </ul>
       )}
 

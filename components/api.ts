@@ -66,7 +66,14 @@ export interface AppliedFix {
   fix: string;
   ruleId: string;
   line: number;
+  /** Older servers do not send it; with it, the fix can be rejected (`exclude`). */
+  column?: number;
   description?: string;
+}
+
+/** Names one correction across runs: the finding it corrects, by rule and start. */
+export function fixKey(f: { ruleId: string; line: number; column?: number }): string {
+  return `${f.ruleId}:${f.line}:${f.column ?? 0}`;
 }
 
 /** A finding Fix did not correct: a credential it cannot remove, a correction it could not make. */
@@ -76,6 +83,8 @@ export interface SkippedFix {
   ruleId: string;
   line: number;
   reason: string;
+  /** The node type whose instance profile the user must choose for this correction. */
+  chooseProfileFor?: string;
 }
 
 export interface FixResponse {
@@ -230,7 +239,7 @@ export async function validateStream(
 
 export function fixText(
   text: string,
-  options: { fixes?: FixId[]; profiles?: Record<string, string>; targets?: FixTargetBody[] } = {},
+  options: { fixes?: FixId[]; profiles?: Record<string, string>; targets?: FixTargetBody[]; exclude?: FixTargetBody[] } = {},
   signal?: AbortSignal,
 ): Promise<FixResponse> {
   return postJson<FixResponse>('/api/fix', { text, ...options }, signal);

@@ -56,4 +56,8 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-export const FIX_IDS: readonly FixId[] = ['remove-aws-credentials', 'remove-credential', 'add-instance-profile', 'use-instance-profile-arn'];
+export const FIX_IDS: readonly FixId[] = [
+  'remove-aws-credentials', 'remove-credential', 'add-instance-profile', 'use-instance-profile-arn',
+  'add-worker-instance-profile', 'move-instance-profile', 'fix-profile-key-casing', 'use-profile-arn-for-name',
+  'replace-default-profile', 'remove-credentials-mount', 'use-env-reference', 'migrate-legacy-format', 'remove-legacy-key',
+];

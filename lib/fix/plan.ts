@@ -32,12 +32,16 @@ export interface FixOptions {
   profiles?: Record<string, string>;
   /** Only the findings that start at these positions (a quick fix on one marker). */
   targets?: Array<{ ruleId: string; line: number; column: number }>;
+  /** Corrections the user rejected: the findings starting at these positions are left as they are. */
+  exclude?: Array<{ ruleId: string; line: number; column: number }>;
 }
 
 export interface AppliedFix {
   fix: FixId;
   ruleId: string;
+  /** Where the corrected finding starts in the text Fix ran on (1-based; names it in `exclude`). */
   line: number;
+  column: number;
   description: string;
 }
 
@@ -47,6 +51,8 @@ export interface SkippedFix {
   ruleId: string;
   line: number;
   reason: string;
+  /** The node type whose instance profile the user must choose for this correction. */
+  chooseProfileFor?: string;
 }
 
 export interface FixResult {
@@ -73,17 +79,20 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
   const skipped: SkippedFix[] = [];
   const lines = analysis.parsed.lines;
   const lineOf = (r: RawFinding) => lines.lineOf(r.start) + 1;
-  const targeted = (f: RawFinding) => {
-    if (!opts.targets) return true;
+  const at = (f: RawFinding, list: NonNullable<FixOptions['targets']>) => {
     const p = lines.position(f.start);
-    return opts.targets.some((t) => t.ruleId === f.ruleId && t.line === p.line && t.column === p.column);
+    return list.some((t) => t.ruleId === f.ruleId && t.line === p.line && t.column === p.column);
   };
+  const targeted = (f: RawFinding) => !opts.targets || at(f, opts.targets);
+  const excluded = (f: RawFinding) => !!opts.exclude && opts.exclude.length > 0 && at(f, opts.exclude);
   for (const f of analysis.raw) {
-    if (!f.fix || (wanted && !wanted.has(f.fix)) || !targeted(f)) continue;
+    if (!f.fix || (wanted && !wanted.has(f.fix)) || !targeted(f) || excluded(f)) continue;
     const p = await planOne(analysis, f, opts);
     if (p === null) continue; // another correction covers it
-    if (typeof p === 'string') skipped.push({ fix: f.fix, ruleId: f.ruleId, line: lineOf(f), reason: p });
-    else planned.push(p);
+    if (typeof p === 'string') {
+      const choose = /^choose the instance profile for (.+?) \(/.exec(p)?.[1];
+      skipped.push({ fix: f.fix, ruleId: f.ruleId, line: lineOf(f), reason: p, ...(choose ? { chooseProfileFor: choose } : {}) });
+    } else planned.push(p);
   }
   const build = (ps: Planned[]) => [...ps.flatMap((p) => p.edits), ...itemEdits(analysis, ps)];
   let kept = planned;
@@ -121,7 +130,10 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
   }
   return {
     text: out,
-    applied: kept.map((p) => ({ fix: p.finding.fix!, ruleId: p.finding.ruleId, line: lineOf(p.finding), description: FIX_DESCRIPTIONS[p.finding.fix!] })),
+    applied: kept.map((p) => {
+      const pos = lines.position(p.finding.start);
+      return { fix: p.finding.fix!, ruleId: p.finding.ruleId, line: pos.line, column: pos.column, description: FIX_DESCRIPTIONS[p.finding.fix!] };
+    }),
     skipped,
   };
 }

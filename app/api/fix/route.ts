@@ -28,14 +28,14 @@ function profilesOf(v: unknown): Record<string, string> | undefined {
   return out;
 }
 
-function targetsOf(v: unknown): Array<{ ruleId: string; line: number; column: number }> | undefined {
+function targetsOf(v: unknown, name = 'targets'): Array<{ ruleId: string; line: number; column: number }> | undefined {
   if (v === undefined || v === null) return undefined;
   const ok = (t: unknown) => {
     const x = t as Record<string, unknown> | null;
     return !!x && typeof x === 'object' && typeof x.ruleId === 'string' && /^RG\d{3}$/.test(x.ruleId)
       && Number.isInteger(x.line) && (x.line as number) >= 1 && Number.isInteger(x.column) && (x.column as number) >= 1;
   };
-  if (!Array.isArray(v) || v.length > 1000 || !v.every(ok)) throw new HttpError(400, '"targets" must be a list of {"ruleId", "line", "column"}');
+  if (!Array.isArray(v) || v.length > 1000 || !v.every(ok)) throw new HttpError(400, `"${name}" must be a list of {"ruleId", "line", "column"}`);
   return (v as Array<{ ruleId: string; line: number; column: number }>).map(({ ruleId, line, column }) => ({ ruleId, line, column }));
 }
 
@@ -48,6 +48,7 @@ export async function POST(req: Request): Promise<Response> {
       fixes: fixesOf(Object.hasOwn(body, 'fixes') ? body.fixes : undefined),
       profiles: profilesOf(Object.hasOwn(body, 'profiles') ? body.profiles : undefined),
       targets: targetsOf(Object.hasOwn(body, 'targets') ? body.targets : undefined),
+      exclude: targetsOf(Object.hasOwn(body, 'exclude') ? body.exclude : undefined, 'exclude'),
     });
     return Response.json(
       { text: result.text, applied: result.applied, skipped: result.skipped },
