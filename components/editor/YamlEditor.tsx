@@ -46,8 +46,8 @@ export const LIVE_DEBOUNCE_MS = 200;
 const LIVE_OWNER = 'rayguard';
 const IAM_OWNER = 'rayguard-iam';
 const QUICK_FIX_COMMAND = 'rayguard.applyQuickFix';
-/** Fixes that need the IAM source, so the server computes them. */
-const SERVER_FIXES: ReadonlySet<FixId> = new Set(['add-instance-profile', 'use-instance-profile-arn']);
+/** Corrections that ask IAM (the head's profile, a role's or a name's profile ARN): the server computes them. */
+const SERVER_FIXES: ReadonlySet<FixId> = new Set(['add-instance-profile', 'use-instance-profile-arn', 'use-profile-arn-for-name', 'replace-default-profile']);
 
 const SEVERITY: Record<Severity, monaco.MarkerSeverity> = {
   error: monaco.MarkerSeverity.Error,
