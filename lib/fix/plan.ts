@@ -128,14 +128,40 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
     }
     skipped.sort((x, y) => x.line - y.line);
   }
-  return {
-    text: out,
-    applied: kept.map((p) => {
-      const pos = lines.position(p.finding.start);
-      return { fix: p.finding.fix!, ruleId: p.finding.ruleId, line: pos.line, column: pos.column, description: FIX_DESCRIPTIONS[p.finding.fix!] };
-    }),
-    skipped,
-  };
+  const applied: AppliedFix[] = kept.map((p) => {
+    const pos = lines.position(p.finding.start);
+    return { fix: p.finding.fix!, ruleId: p.finding.ruleId, line: pos.line, column: pos.column, description: FIX_DESCRIPTIONS[p.finding.fix!] };
+  });
+  const result: FixResult = { text: out, applied, skipped };
+  if (!opts.targets && applied.some((x) => x.fix === 'migrate-legacy-format')) await headAfterMigration(analysis, result, opts);
+  return result;
+}
+
+/**
+ * A legacy head (`head_node`) gets its profile only once it is a node type: after the migration,
+ * the head-profile correction runs on the migrated text. It is listed under the original RG201
+ * finding (so that the review can reject it by that position), and its "cannot be edited" note
+ * goes.
+ */
+async function headAfterMigration(analysis: Analysis, result: FixResult, opts: FixOptions): Promise<void> {
+  if (opts.fixes && !opts.fixes.includes('add-instance-profile')) return;
+  const lines = analysis.parsed.lines;
+  const rg201 = analysis.raw.find((f) => f.ruleId === 'RG201' && !f.fix && f.severity !== 'info');
+  if (!rg201) return;
+  const pos = lines.position(rg201.start);
+  if (opts.exclude?.some((t) => t.ruleId === 'RG201' && t.line === pos.line && t.column === pos.column)) return;
+  const second = await fixConfig(result.text, { ...opts, fixes: ['add-instance-profile'], targets: undefined, exclude: undefined });
+  const notOurs = (x: { ruleId: string; line: number }) => !(x.ruleId === 'RG201' && x.line === pos.line);
+  result.skipped = result.skipped.filter(notOurs);
+  if (second.applied.length > 0) {
+    result.text = second.text;
+    result.applied.push({ ...second.applied[0], line: pos.line, column: pos.column });
+    result.applied.sort((x, y) => x.line - y.line || x.column - y.column);
+  } else {
+    const why = second.skipped.find((x) => x.ruleId === 'RG201');
+    if (why) result.skipped.push({ ...why, line: pos.line });
+    result.skipped.sort((x, y) => x.line - y.line);
+  }
 }
 
 const startsCache = new WeakMap<Analysis, number[]>();

@@ -1,17 +1,22 @@
 import { isEmpty, nodeRange } from '../config/nodes';
-import type { StaticRule } from './types';
+import { legacyMigrationBlocker } from '../fix/legacy';
+import type { RawFinding, StaticRule } from './types';
 
 /** RG105: non-empty legacy head_node / worker_nodes sections (ignored by Ray >= 2.0). */
 export const legacyFormat: StaticRule = {
   ids: ['RG105'],
-  check: ({ model }) => {
+  check: ({ model, parsed }) => {
     if (!model) return [];
-    const out = [];
-    for (const e of [model.legacyHead, model.legacyWorkers]) {
-      if (!e || isEmpty(e.value)) continue;
-      const r = nodeRange(e.pair.key) ?? [0, 0];
-      out.push({ ruleId: 'RG105', start: r[0], end: r[1], yamlPath: e.key,
-        message: `\`${e.key}\` is the legacy format, ignored by Ray 2.0 and later: move its settings into available_node_types.<type>.node_config${model.availableNodeTypes ? '' : ' and set head_node_type'}` });
+    const found = [model.legacyHead, model.legacyWorkers].filter((e) => e && !isEmpty(e.value));
+    if (found.length === 0) return [];
+    // The migration is offered only when the layout can be migrated (structural checks, no re-parse).
+    const blocker = parsed.problems.length === 0 ? legacyMigrationBlocker(parsed, model) : 'the YAML has syntax problems';
+    const out: RawFinding[] = [];
+    for (const e of found) {
+      const r = nodeRange(e!.pair.key) ?? [0, 0];
+      out.push({ ruleId: 'RG105', start: r[0], end: r[1], yamlPath: e!.key,
+        message: `\`${e!.key}\` is the legacy format, ignored by Ray 2.0 and later: move its settings into available_node_types.<type>.node_config${model.availableNodeTypes ? '' : ' and set head_node_type'}${blocker ? ` (no automatic migration: ${blocker})` : ''}`,
+        ...(blocker ? {} : { fix: 'migrate-legacy-format' as const }) });
     }
     return out;
   },
