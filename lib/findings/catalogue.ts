@@ -42,9 +42,11 @@ export const RULES: readonly RuleDoc[] = [
   }),
   R({
     id: 'RG103', name: 'ray-schema', severity: 'warning', checked: true,
-    summary: 'A key or value that Ray\'s config schema rejects (checked so far: required and unknown top-level keys, `provider.type`).',
-    why: 'Ray validates the config against its JSON schema before launching anything; unknown top-level keys and wrong types stop `ray up`.',
-    howToFix: 'Remove or rename the key, or give the value the expected type.',
+    summary: 'A key or value Ray\'s config schema rejects: a missing required key, an unknown key (top level, `auth`, `docker`, node types), a wrong type or range, a Ray 1.x key; also the types of common EC2 parameters in `node_config`.',
+    why: 'Ray validates the merged config against its JSON schema before it launches anything, so an unknown key or a wrongly typed value stops `ray up`. Ray does not check `node_config` at all: boto3 and EC2 do, when a node is launched. For a worker type that happens on the head node once the cluster is up: the error appears only in the autoscaler\'s log, and no worker starts.',
+    howToFix: 'Rename or move the key as the message suggests (a key at the wrong level says where it belongs), remove keys Ray does not know, or give the value the type the message names (quote numbers that EC2 wants as text, such as `MaxPrice`).',
+    example: 'available_node_types:\n  ray.worker.default:\n    max_workers: lots        # must be a whole number\n    InstanceType: m5.large   # belongs under node_config\n    node_config: {}',
+    fixes: ['remove-legacy-key'],
   }),
   R({
     id: 'RG104', name: 'head-node-type', severity: 'error', checked: true,

@@ -426,8 +426,8 @@ describe('remove-legacy-key', () => {
     expect(planRemoveLegacyKey(a, legacyKeyFinding(text, 'initial_workers'))).toMatch(/anchor/);
   });
 
-  const wired = analyzeStatic(readExample('aws_example-gpu.yaml')).findings.some((f) => f.fix === 'remove-legacy-key');
-  it.skipIf(!wired)('once RG103 offers it, the engine removes the Ray 1.x keys', async () => {
+  expect(analyzeStatic(readExample('aws_example-gpu.yaml')).findings.some((f) => f.fix === 'remove-legacy-key')).toBe(true);
+  it('RG103 offers it, and the engine removes the Ray 1.x keys', async () => {
     const text = readExample('aws_example-gpu.yaml');
     const r = await fixConfig(text, { fixes: ['remove-legacy-key'] });
     expect(r.applied.map((x) => x.ruleId)).toEqual(['RG103', 'RG103']);

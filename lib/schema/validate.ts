@@ -1,0 +1,450 @@
+import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
+import { deref, entries, joinPath, nodeRange, type Range } from '../config/nodes';
+import type { RawFinding } from '../rules/types';
+import type { JsonSchema } from './ray-cluster';
+
+/**
+ * A small JSON-schema validator that walks the `yaml` Document itself, so every problem has the
+ * source range of the key or value it is about. It implements the subset of draft-07 that
+ * lib/schema/ray-cluster.ts uses (SUPPORTED_KEYWORDS) and agrees with ajv on it (a test checks).
+ *
+ * - Mappings are read with `entries()`: merge keys (`<<`) count the way PyYAML counts them, and
+ *   keys are plain strings (`__proto__` is data; schema lookups use own properties only).
+ * - Aliases are followed, but each (node, schema) pair is checked once: an alias bomb costs
+ *   no more than the text it is written in. Depth and total work are bounded as well.
+ * - Messages name keys and say what is expected and what kind of value was found; they never
+ *   quote a value (values can be secrets).
+ */
+
+/** Keywords that change the verdict, all implemented here. */
+export const SUPPORTED_KEYWORDS: ReadonlySet<string> = new Set([
+  'type', 'enum', 'const', 'minimum', 'maximum', 'minLength', 'pattern',
+  'properties', 'patternProperties', 'additionalProperties', 'required',
+  'items', 'minItems', 'anyOf', 'oneOf',
+]);
+
+/** Keywords that only describe (the editor reads them; the verdict does not depend on them). */
+export const ANNOTATION_KEYWORDS: ReadonlySet<string> = new Set([
+  '$schema', '$comment', 'title', 'description', 'markdownDescription', 'examples', 'default',
+  'defaultSnippets', 'deprecationMessage', 'errorMessage', 'enumDescriptions', 'markdownEnumDescriptions', 'doNotSuggest',
+]);
+
+export type PathPart = string | number;
+
+export type SchemaProblemReason =
+  | 'type' | 'enum' | 'const' | 'minimum' | 'maximum' | 'minLength' | 'pattern'
+  | 'required' | 'unknown-key' | 'minItems' | 'no-alternative' | 'several-alternatives' | 'not-allowed';
+
+export interface SchemaProblem {
+  /** The finding, ready to report: ranges on the offending key or value, a YAML path, a message. */
+  finding: RawFinding;
+  reason: SchemaProblemReason;
+  /** Keys and list indexes from the root to the value the problem is about (for unknown and missing keys: that key). */
+  at: readonly PathPart[];
+  /** The key an unknown-key or required problem is about. */
+  key?: string;
+  /** For an unknown key: the likely intended key or section, in words (`did you mean ...`). */
+  hint?: string;
+}
+
+export interface SchemaCheckOptions {
+  /** Rule id of the findings (default RG103). */
+  ruleId?: string;
+  /** YAML path of the node passed in (default: it is the root). */
+  basePath?: string;
+  /**
+   * Leaves the value at this path unchecked, and an unknown key at this path unreported (another
+   * rule reports it). Consulted before a value is entered.
+   */
+  skip?: (at: readonly PathPart[]) => boolean;
+}
+
+/** Deeper values are not checked (the schema is far shallower than this). */
+const MAX_DEPTH = 64;
+/** (node, schema) checks per validation; beyond this the rest is left unchecked. */
+const MAX_CHECKS = 200_000;
+
+type Kind = 'null' | 'boolean' | 'integer' | 'number' | 'string' | 'object' | 'array' | 'other';
+
+const KIND_WORDS: Record<Kind, string> = {
+  null: 'empty (null)',
+  boolean: 'true/false',
+  integer: 'a whole number',
+  number: 'a number with a fractional part',
+  string: 'text',
+  object: 'a mapping',
+  array: 'a list',
+  other: 'a value of another kind (a date or binary data)',
+};
+
+const TYPE_WORDS: Record<string, string> = {
+  null: 'empty (null)',
+  boolean: 'true or false',
+  integer: 'a whole number',
+  number: 'a number',
+  string: 'text',
+  object: 'a mapping (key: value lines)',
+  array: 'a list',
+};
+
+interface Here {
+  node: Node | null;
+  at: PathPart[];
+  path: string;
+  /** Range of the key that holds this value (missing keys and empty values are reported there). */
+  holder: Range | null;
+  depth: number;
+}
+
+const hasOwn = (o: unknown, k: string): boolean => !!o && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, k);
+const asSchema = (s: unknown): JsonSchema | boolean => (typeof s === 'boolean' ? s : s && typeof s === 'object' ? (s as JsonSchema) : true);
+
+function kindOf(node: Node | null): Kind {
+  if (node === null || node === undefined) return 'null';
+  if (isMap(node)) return 'object';
+  if (isSeq(node)) return 'array';
+  if (!isScalar(node)) return 'other';
+  const v = node.value;
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'boolean') return 'boolean';
+  if (typeof v === 'bigint') return 'integer';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  if (typeof v === 'string') return 'string';
+  return 'other';
+}
+
+function typeMatches(type: string, kind: Kind): boolean {
+  return type === kind || (type === 'number' && kind === 'integer');
+}
+
+/** A scalar's value for enum / const comparison; collections never equal a primitive. */
+function primitive(node: Node | null): unknown {
+  if (node === null || node === undefined) return null;
+  if (isScalar(node)) return node.value ?? null;
+  return Symbol('collection');
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === 'bigint' || typeof b === 'bigint') return typeof a !== 'symbol' && typeof b !== 'symbol' && String(a) === String(b);
+  return a === b;
+}
+
+const patternCache = new Map<string, RegExp | null>();
+function compiled(pattern: string): RegExp | null {
+  let re = patternCache.get(pattern);
+  if (re === undefined) {
+    try {
+      re = new RegExp(pattern, 'u');
+    } catch {
+      re = null;
+    }
+    patternCache.set(pattern, re);
+  }
+  return re;
+}
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** A key as a message shows it: one line, not too long. */
+function shownKey(key: string): string {
+  const one = key.replace(/\s+/g, ' ');
+  return one.length > 60 ? `${one.slice(0, 57)}...` : one;
+}
+
+/** `max_workers`, `setup_commands[2]`, `the top level`: how a message names the place. */
+function nameOf(at: readonly PathPart[]): string {
+  if (at.length === 0) return 'the top level';
+  let i = at.length - 1;
+  while (i > 0 && typeof at[i] === 'number') i--;
+  let s = typeof at[i] === 'number' ? `[${at[i]}]` : shownKey(String(at[i]));
+  for (let j = i + 1; j < at.length; j++) s += `[${at[j]}]`;
+  return `\`${s}\``;
+}
+
+function expectedWords(schema: JsonSchema): string {
+  const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
+  const words = types.map((t) => {
+    let w = TYPE_WORDS[t] ?? t;
+    if ((t === 'integer' || t === 'number') && typeof schema.minimum === 'number') {
+      w += typeof schema.maximum === 'number' ? ` from ${schema.minimum} to ${schema.maximum}` : ` ≥ ${schema.minimum}`;
+    }
+    if (t === 'array' && schema.items && typeof schema.items === 'object') {
+      const it = (schema.items as JsonSchema).type;
+      if (it === 'string') w = 'a list of text items';
+      else if (it === 'object') w = 'a list of mappings';
+    }
+    if (t === 'object' && schema.additionalProperties && typeof schema.additionalProperties === 'object' && !schema.properties) {
+      const vt = (schema.additionalProperties as JsonSchema).type;
+      if (vt === 'string') w = 'a mapping of text values';
+      else if (vt === 'integer') w = 'a mapping of whole numbers';
+    }
+    return w;
+  });
+  return words.length === 1 ? words[0] : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+}
+
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      best = Math.min(best, cur[j]);
+    }
+    if (best > limit) return limit + 1;
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+const squash = (k: string) => k.toLowerCase().replace(/[-_\s]/g, '');
+
+/** The key of `schema.properties` the writer probably meant, or the sibling section the key belongs in. */
+function unknownKeyHint(key: string, schema: JsonSchema): string | undefined {
+  const props = (schema.properties && typeof schema.properties === 'object' ? schema.properties : {}) as Record<string, unknown>;
+  const names = Object.keys(props).filter((n) => !hasOwn(props[n], 'deprecationMessage'));
+  const same = names.find((n) => squash(n) === squash(key));
+  if (same) return `did you mean \`${same}\`? (keys are case-sensitive)`;
+  if (key.length >= 4) {
+    const limit = key.length >= 8 ? 2 : 1;
+    const close = names
+      .map((n) => ({ n, d: editDistance(key.toLowerCase(), n.toLowerCase(), limit) }))
+      .filter((x) => x.d <= limit)
+      .sort((x, y) => x.d - y.d)[0];
+    if (close) return `did you mean \`${close.n}\`?`;
+  }
+  for (const n of names) {
+    const sub = props[n];
+    if (sub && typeof sub === 'object' && hasOwn((sub as JsonSchema).properties, key)) return `\`${shownKey(key)}\` belongs under \`${n}\``;
+  }
+  return undefined;
+}
+
+function allowedKeys(schema: JsonSchema): string | undefined {
+  if (schema.patternProperties) return undefined;
+  const props = (schema.properties ?? {}) as Record<string, unknown>;
+  const names = Object.keys(props).filter((n) => !hasOwn(props[n], 'deprecationMessage'));
+  if (names.length === 0) return 'it takes no keys';
+  if (names.length > 12) return undefined;
+  return `it takes ${names.map((n) => `\`${n}\``).join(', ')}`;
+}
+
+/**
+ * The problems under one (node, schema) check, as a tree: a result reached through several aliases
+ * is shared, not copied, so the work stays proportional to the text, not to its expansion.
+ */
+interface Result {
+  own: SchemaProblem[];
+  kids: Result[];
+  /** True when this result or one below it has a problem. */
+  bad: boolean;
+}
+const OK: Result = { own: [], kids: [], bad: false };
+const result = (own: SchemaProblem[], kids: Result[] = []): Result => {
+  const k = kids.filter((r) => r.bad);
+  return own.length === 0 && k.length === 0 ? OK : { own, kids: k, bad: true };
+};
+
+function flatten(root: Result): SchemaProblem[] {
+  const out: SchemaProblem[] = [];
+  const seen = new Set<Result>();
+  const stack: Result[] = [root];
+  while (stack.length) {
+    const r = stack.pop()!;
+    if (seen.has(r) || !r.bad) continue;
+    seen.add(r);
+    out.push(...r.own);
+    for (let i = r.kids.length - 1; i >= 0; i--) stack.push(r.kids[i]);
+  }
+  return out;
+}
+
+/**
+ * Checks `node` (the root mapping, or any node) against `schema` and returns the problems, one per
+ * offending key or value (the analysis sorts findings by position).
+ */
+export function checkAgainstSchema(doc: Document, node: Node | null, schema: JsonSchema, opts: SchemaCheckOptions = {}): SchemaProblem[] {
+  const ruleId = opts.ruleId ?? 'RG103';
+  const skip = opts.skip;
+  const memo = new Map<Node, Map<unknown, Result>>();
+  let checks = 0;
+
+  const problem = (here: Here, reason: SchemaProblemReason, range: Range | null, message: string, extra: Partial<SchemaProblem> = {}, at = here.at, path = here.path): SchemaProblem => {
+    const r = range ?? here.holder ?? [0, 0];
+    return { finding: { ruleId, start: r[0], end: r[1], yamlPath: path, message }, reason, at, ...extra };
+  };
+
+  /** Where a problem about the value itself goes: the value, or its key when the value is empty or absent. */
+  const valueRange = (here: Here): Range | null => {
+    const r = nodeRange(here.node);
+    if (r && r[1] > r[0]) return r;
+    return here.holder ?? r;
+  };
+
+  const check = (schema0: unknown, here: Here): Result => {
+    const schema = asSchema(schema0);
+    if (schema === true) return OK;
+    if (schema === false) return result([problem(here, 'not-allowed', valueRange(here), `${nameOf(here.at)} is not allowed here`)]);
+    if (here.depth > MAX_DEPTH) return OK;
+    const node = here.node;
+    let byNode: Map<unknown, Result> | undefined;
+    if (node) {
+      byNode = memo.get(node);
+      const hit = byNode?.get(schema);
+      if (hit) return hit;
+    }
+    if (++checks > MAX_CHECKS) return OK;
+    const out = checkFresh(schema, here);
+    if (node) {
+      if (!byNode) memo.set(node, (byNode = new Map()));
+      byNode.set(schema, out);
+    }
+    return out;
+  };
+
+  const checkFresh = (schema: JsonSchema, here: Here): Result => {
+    const node = here.node;
+    const kind = kindOf(node);
+    const name = nameOf(here.at);
+    const own: SchemaProblem[] = [];
+    const kids: Result[] = [];
+
+    if (schema.type !== undefined) {
+      const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
+      if (!types.some((t) => typeMatches(t, kind))) {
+        // The other keywords would only repeat this.
+        return result([problem(here, 'type', valueRange(here), `${name} must be ${expectedWords(schema)}, but it is ${KIND_WORDS[kind]}`)]);
+      }
+    }
+    if (Array.isArray(schema.enum)) {
+      const v = primitive(node);
+      if (!schema.enum.some((e) => sameValue(e, v))) {
+        const shown = schema.enum.slice(0, 10).map((e) => `\`${String(e)}\``).join(', ');
+        own.push(problem(here, 'enum', valueRange(here), `${name} must be one of ${shown}${schema.enum.length > 10 ? ', ...' : ''} (exact spelling and case)`));
+      }
+    }
+    if (hasOwn(schema, 'const') && !sameValue(schema.const, primitive(node))) {
+      own.push(problem(here, 'const', valueRange(here), `${name} must be \`${String(schema.const)}\``));
+    }
+    if (kind === 'integer' || kind === 'number') {
+      const v = Number((node as { value: unknown }).value);
+      if (typeof schema.minimum === 'number' && v < schema.minimum) {
+        own.push(problem(here, 'minimum', valueRange(here), schema.minimum === 0 ? `${name} must not be negative` : `${name} must be at least ${schema.minimum}; it is lower`));
+      }
+      if (typeof schema.maximum === 'number' && v > schema.maximum) {
+        own.push(problem(here, 'maximum', valueRange(here), `${name} must be at most ${schema.maximum}; it is higher`));
+      }
+    }
+    if (kind === 'string') {
+      const s = String((node as { value: unknown }).value);
+      if (typeof schema.minLength === 'number' && codePoints(s) < schema.minLength) {
+        own.push(problem(here, 'minLength', valueRange(here), schema.minLength === 1 ? `${name} must not be empty` : `${name} must be at least ${schema.minLength} characters long`));
+      }
+      if (typeof schema.pattern === 'string') {
+        const re = compiled(schema.pattern);
+        if (re && !re.test(s)) own.push(problem(here, 'pattern', valueRange(here), `${name} does not have the expected form`));
+      }
+    }
+    if (kind === 'array' && isSeq(node)) {
+      if (typeof schema.minItems === 'number' && node.items.length < schema.minItems) {
+        own.push(problem(here, 'minItems', valueRange(here), `${name} needs at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}`));
+      }
+      if (schema.items !== undefined && !Array.isArray(schema.items)) {
+        node.items.forEach((item, i) => {
+          const at = [...here.at, i];
+          if (skip?.(at)) return;
+          const child = deref(doc, item);
+          kids.push(check(schema.items, { node: child, at, path: joinPath(here.path, i), holder: nodeRange(item) ?? valueRange(here), depth: here.depth + 1 }));
+        });
+      }
+    }
+    if (kind === 'object' && isMap(node)) checkMapping(schema, here, node, own, kids);
+    for (const keyword of ['anyOf', 'oneOf'] as const) {
+      const branches = schema[keyword];
+      if (Array.isArray(branches)) kids.push(checkAlternatives(schema, keyword, branches, here));
+    }
+    return result(own, kids);
+  };
+
+  const checkMapping = (schema: JsonSchema, here: Here, map: YAMLMap, own: SchemaProblem[], kids: Result[]): void => {
+    const props = schema.properties && typeof schema.properties === 'object' ? (schema.properties as Record<string, unknown>) : null;
+    const patterns = schema.patternProperties && typeof schema.patternProperties === 'object'
+      ? Object.entries(schema.patternProperties as Record<string, unknown>).map(([p, s]) => [compiled(p), s] as const)
+      : [];
+    const ents = entries(doc, map);
+    if (Array.isArray(schema.required)) {
+      const present = new Set(ents.map((e) => e.key));
+      for (const key of schema.required as string[]) {
+        if (present.has(key)) continue;
+        const at = [...here.at, key];
+        if (skip?.(at)) continue;
+        const owner = here.at.length === 0 ? 'The top level' : nameOf(here.at);
+        own.push(problem(here, 'required', here.holder ?? nodeRange(map), `${owner} is missing the required key \`${key}\``, { key }, at, joinPath(here.path, key)));
+      }
+    }
+    for (const e of ents) {
+      const at = [...here.at, e.key];
+      if (skip?.(at)) continue;
+      const child: Here = { node: e.value, at, path: joinPath(here.path, e.key), holder: nodeRange(e.pair.key), depth: here.depth + 1 };
+      let matched = false;
+      if (props && hasOwn(props, e.key)) {
+        matched = true;
+        kids.push(check(props[e.key], child));
+      }
+      for (const [re, sub] of patterns) {
+        if (re && re.test(e.key)) {
+          matched = true;
+          kids.push(check(sub, child));
+        }
+      }
+      if (matched || schema.additionalProperties === undefined || schema.additionalProperties === true) continue;
+      if (schema.additionalProperties === false) {
+        const hint = unknownKeyHint(e.key, schema);
+        const tail = hint ?? allowedKeys(schema);
+        const owner = here.at.length === 0 ? 'The top level' : nameOf(here.at);
+        own.push(problem(child, 'unknown-key', nodeRange(e.pair.key), `${owner} does not take the key \`${shownKey(e.key)}\`${tail ? `: ${tail}` : ''}`, { key: e.key, ...(hint ? { hint } : {}) }));
+      } else {
+        kids.push(check(schema.additionalProperties, child));
+      }
+    }
+  };
+
+  const checkAlternatives = (schema: JsonSchema, keyword: 'anyOf' | 'oneOf', branches: unknown[], here: Here): Result => {
+    const results = branches.map((b) => check(b, here));
+    const passing = results.filter((r) => !r.bad).length;
+    if (keyword === 'anyOf' ? passing > 0 : passing === 1) return OK;
+    const name = nameOf(here.at);
+    const last = here.at[here.at.length - 1];
+    // A schema's own errorMessage (which the editor shows as it is), prefixed with the place unless it names it.
+    const custom = typeof schema.errorMessage === 'string'
+      ? (typeof last === 'string' && schema.errorMessage.startsWith(`${last} `) ? schema.errorMessage : `${name}: ${schema.errorMessage}`)
+      : null;
+    if (passing > 1) {
+      return result([problem(here, 'several-alternatives', valueRange(here), custom ?? `${name} matches more than one of its allowed forms; it must match exactly one`)]);
+    }
+    if (custom) return result([problem(here, 'no-alternative', valueRange(here), custom)]);
+    // Report the branch that came closest: one whose complaint is not about this value's type.
+    const typeOfThis = (r: Result) => r.own.some((p) => p.reason === 'type' && p.at.length === here.at.length);
+    const near = results.filter((r) => !typeOfThis(r)).sort((a, b) => a.own.length + a.kids.length - (b.own.length + b.kids.length))[0];
+    if (near) return near;
+    const expected = branches
+      .map((b) => (b && typeof b === 'object' && (b as JsonSchema).type !== undefined ? expectedWords(b as JsonSchema) : null))
+      .filter((w): w is string => !!w);
+    return result([problem(here, 'no-alternative', valueRange(here),
+      expected.length ? `${name} must be ${expected.join(' or ')}, but it is ${KIND_WORDS[kindOf(here.node)]}` : `${name} does not match any of its allowed forms`)]);
+  };
+
+  if (skip?.([])) return [];
+  return flatten(check(schema, { node, at: [], path: opts.basePath ?? '', holder: null, depth: 0 }));
+}
+
+/** The findings of `checkAgainstSchema`, for a caller that needs nothing else. */
+export function schemaFindings(doc: Document, node: Node | null, schema: JsonSchema, opts: SchemaCheckOptions = {}): RawFinding[] {
+  return checkAgainstSchema(doc, node, schema, opts).map((p) => p.finding);
+}
