@@ -201,11 +201,17 @@ function FixPanelImpl({ result, editorState, onDownload, onUseCorrected, onClose
                 data-state={on ? 'accepted' : 'rejected'}
                 className={on ? undefined : 'rejected'}
               >
-                <label title={on ? 'Untick to leave this finding as it is' : 'Tick to apply this correction'}>
+                <label
+                  title={
+                    a.followUp
+                      ? 'Made possible by another correction: it goes with that one'
+                      : on ? 'Untick to leave this finding as it is' : 'Tick to apply this correction'
+                  }
+                >
                   <input
                     type="checkbox"
                     checked={on}
-                    disabled={result.updating || a.column === undefined}
+                    disabled={result.updating || a.column === undefined || a.followUp}
                     onChange={() => onToggle(key)}
                     data-testid="fix-toggle"
                   />

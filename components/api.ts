@@ -69,6 +69,8 @@ export interface AppliedFix {
   /** Older servers do not send it; with it, the fix can be rejected (`exclude`). */
   column?: number;
   description?: string;
+  /** Made possible by another correction: it goes with that one. */
+  followUp?: boolean;
 }
 
 /** Names one correction across runs: the finding it corrects, by rule and start. */

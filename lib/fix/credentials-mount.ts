@@ -1,4 +1,4 @@
-import { isScalar, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { asMap, entries, get, joinPath, nodeRange, scalarString, type Entry, type Range } from '../config/nodes';
 import type { ConfigModel } from '../config/walk';
 import type { LineIndex } from '../config/position';
@@ -14,6 +14,10 @@ export interface CredentialsMount {
   range: Range;
   yamlPath: string;
   what: string;
+  /** A whole mapping entry to remove (file_mounts): the engine groups them, so an emptied mapping becomes `{}`. */
+  pair?: { map: YAMLMap; pair: Pair };
+  /** Whole list items to remove: grouped by the engine, so an emptied list becomes `[]`. */
+  items?: Array<{ seq: YAMLSeq; index: number }>;
   /** The removal, or null when the layout cannot be edited safely. */
   edit: (lines: LineIndex) => TextEdit[] | null;
 }
@@ -39,6 +43,7 @@ export function credentialMounts(model: ConfigModel): CredentialsMount[] {
       const r = nodeRange(e.pair.key) ?? [0, 0];
       out.push({
         range: r, yamlPath: joinPath('file_mounts', e.key), what: 'file_mounts syncs AWS credentials to every node',
+        ...(e.merged ? {} : { pair: { map: fmMap, pair: e.pair } }),
         edit: (lines) => (e.merged ? null : single(removePair(lines, fmMap, e.pair))),
       });
     }
@@ -51,6 +56,7 @@ export function credentialMounts(model: ConfigModel): CredentialsMount[] {
       if (!s || !isCredentialPath(s)) return;
       out.push({
         range: nodeRange(item) ?? [0, 0], yamlPath: joinPath('cluster_synced_files', i), what: 'cluster_synced_files copies AWS credentials to every node',
+        items: [{ seq, index: i }],
         edit: (lines) => single(removeSeqItem(lines, seq, i)),
       });
     });
@@ -88,6 +94,7 @@ function dockerMounts(_e: Entry, seq: YAMLSeq, base: string): CredentialsMount[]
       if (!isCredentialPath(nv)) return;
       out.push({
         range: nodeRange(item) ?? [0, 0], yamlPath: joinPath(base, i), what: 'a docker mount puts AWS credentials into the container',
+        items: [{ seq, index: i }, { seq, index: i + 1 }],
         edit: (lines) => both(removeSeqItem(lines, seq, i), removeSeqItem(lines, seq, i + 1)),
       });
       return;
@@ -98,6 +105,7 @@ function dockerMounts(_e: Entry, seq: YAMLSeq, base: string): CredentialsMount[]
     const alone = words.length === 1 || (words.length === 2 && /^(?:-v|--volume|--mount)$/.test(words[0]));
     out.push({
       range: nodeRange(item) ?? [0, 0], yamlPath: joinPath(base, i), what: 'a docker mount puts AWS credentials into the container',
+      ...(alone ? { items: [{ seq, index: i }] } : {}),
       edit: (lines) => (alone ? single(removeSeqItem(lines, seq, i)) : cutOptions(lines.text, item)),
     });
   });

@@ -31,6 +31,11 @@ export function normalizeEdits(edits: TextEdit[]): TextEdit[] {
   for (const e of sorted) {
     const last = kept[kept.length - 1];
     if (last && e.start < last.end) {
+      // Two deletions that overlap (a comma both would take): delete both.
+      if (e.text === '' && last.text === '') {
+        kept[kept.length - 1] = { ...last, end: Math.max(last.end, e.end) };
+        continue;
+      }
       if (e.end <= last.end) continue; // contained: the larger edit covers it
       if (e.end - e.start > last.end - last.start) kept[kept.length - 1] = e;
       continue;

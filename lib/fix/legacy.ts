@@ -2,7 +2,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type Nod
 import { entries, get, isEmpty, isMergePair, nodeRange, scalarString, type Entry } from '../config/nodes';
 import { parseConfig, type ParsedConfig } from '../config/parse';
 import type { LineIndex } from '../config/position';
-import type { ConfigModel, NodeType } from '../config/walk';
+import { isProfileKey, type ConfigModel, type NodeType } from '../config/walk';
 import type { RawFinding } from '../rules/types';
 import type { Analysis } from '../validate';
 import { removePair, startsLine, type TextEdit } from './edits';
@@ -168,7 +168,10 @@ function inspect(parsed: ParsedConfig, model: ConfigModel | null): Layout | stri
         if (!isPair(p)) continue;
         const key = isScalar(p.key) ? scalarString(p.key as Node) : null;
         if (key === null) return `${s.key} has a key that is not a plain scalar`;
-        const there = type.nodeConfig ? get(doc, type.nodeConfig, key) : undefined;
+        // A profile key in any spelling (`iamInstanceProfile` is respelt by its own correction).
+        const there = type.nodeConfig
+          ? isProfileKey(key) ? entries(doc, type.nodeConfig).find((x) => isProfileKey(x.key)) : get(doc, type.nodeConfig, key)
+          : undefined;
         if (!there) {
           missing.push(p);
           continue;
@@ -243,10 +246,12 @@ function targetProblem(type: NodeType): string | null {
   const where = 'a node type that takes legacy settings';
   if (!type.node || type.node.flow || type.node.anchor || type.node.items.length === 0) return `${where} is not a block mapping written in place`;
   const e = type.nodeConfigEntry;
-  if (!e) return null; // node_config is created
+  // Other corrections (the head's profile, a profile moved into node_config) create node_config
+  // too: creating it here as well would write the key twice.
+  if (!e || isEmpty(e.value)) return `${where} has no node_config yet: give it one, then fix again`;
   if (e.merged || isAlias(e.pair.value)) return `the node_config of ${where} is shared through an alias or merge key`;
   const nc = type.nodeConfig;
-  if (!nc) return isEmpty(e.value) && !isScalar(e.value) ? null : `the node_config of ${where} is not a mapping`;
+  if (!nc) return `the node_config of ${where} is not a mapping`;
   if (nc.anchor) return `the node_config of ${where} carries an anchor`;
   if (nc.flow && nc.items.length > 0) return `the node_config of ${where} is written in flow style`;
   if (!nc.flow && nc.items.some((p) => !isPair(p) || isMergePair(p))) return `the node_config of ${where} uses a merge key (<<)`;

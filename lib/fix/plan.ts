@@ -1,4 +1,4 @@
-import { isMap, isScalar, visit, type Node, type Pair, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, visit, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { parseIamArn } from '../arn/index';
 import { locate } from '../config/locate';
 import { parseConfig } from '../config/parse';
@@ -43,6 +43,11 @@ export interface AppliedFix {
   line: number;
   column: number;
   description: string;
+  /**
+   * Made possible by another correction, in a later pass: `line`/`column` are those of the text
+   * that pass corrected, and the correction goes with the ones that made it possible.
+   */
+  followUp?: boolean;
 }
 
 export interface SkippedFix {
@@ -59,6 +64,8 @@ export interface FixResult {
   text: string;
   applied: AppliedFix[];
   skipped: SkippedFix[];
+  /** Internal: what the user rejected, for the later passes. */
+  rejectedPaths?: Array<{ ruleId: string; yamlPath: string }>;
 }
 
 interface Planned {
@@ -66,6 +73,10 @@ interface Planned {
   edits: TextEdit[];
   /** Sequence items removed whole: grouped so an emptied list becomes `[]`. */
   items: Array<{ seq: YAMLSeq; index: number }>;
+  /** Mapping entries removed whole: grouped so an emptied mapping becomes `{}`. */
+  pairs?: Array<{ map: YAMLMap; pair: Pair }>;
+  /** The command item whose text `edits` cut: several cuts in one command are merged. */
+  cutIn?: { seq: YAMLSeq; index: number };
 }
 
 /**
@@ -73,6 +84,33 @@ interface Planned {
  * source. Comments and untouched lines stay byte-for-byte; fixing a fixed config changes nothing.
  */
 export async function fixConfig(text: string, opts: FixOptions = {}): Promise<FixResult> {
+  const first = await fixOnce(text, opts);
+  if (opts.targets) return first;
+  // Some corrections make others possible (a migrated head can take its profile; a respelt key
+  // reveals Ray's default profile). Correct the result again until nothing changes, so that fixing
+  // a fixed config changes nothing. What a rejected correction targets stays rejected: by rule and
+  // YAML path, since positions move.
+  const rejected = new Set((first.rejectedPaths ?? []).map((x) => `${x.ruleId} ${x.yamlPath}`));
+  let result = first;
+  for (let pass = 2; pass <= MAX_PASSES; pass++) {
+    const next = await fixOnce(result.text, { ...opts, exclude: undefined, excludePaths: rejected });
+    if (next.applied.length === 0 || next.text === result.text) break;
+    const stillOpen = new Set(next.skipped.map((x) => `${x.ruleId} ${x.reason}`));
+    const known = new Set(result.skipped.map((x) => `${x.ruleId} ${x.reason}`));
+    result = {
+      text: next.text,
+      applied: [...result.applied, ...next.applied.map((x) => ({ ...x, followUp: true }))],
+      skipped: [...result.skipped.filter((x) => stillOpen.has(`${x.ruleId} ${x.reason}`)), ...next.skipped.filter((x) => !known.has(`${x.ruleId} ${x.reason}`))],
+    };
+  }
+  delete result.rejectedPaths;
+  return result;
+}
+
+/** Passes of the whole correction at most (each must change the text). */
+const MAX_PASSES = 4;
+
+async function fixOnce(text: string, opts: FixOptions & { excludePaths?: Set<string> }): Promise<FixResult> {
   const analysis = await analyze(text, { iam: opts.iam });
   const wanted = opts.fixes ? new Set(opts.fixes) : null;
   const planned: Planned[] = [];
@@ -84,7 +122,13 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
     return list.some((t) => t.ruleId === f.ruleId && t.line === p.line && t.column === p.column);
   };
   const targeted = (f: RawFinding) => !opts.targets || at(f, opts.targets);
-  const excluded = (f: RawFinding) => !!opts.exclude && opts.exclude.length > 0 && at(f, opts.exclude);
+  const rejectedPaths: Array<{ ruleId: string; yamlPath: string }> = [];
+  const excluded = (f: RawFinding) => {
+    if (opts.excludePaths?.has(`${f.ruleId} ${f.yamlPath}`)) return true;
+    if (!opts.exclude || opts.exclude.length === 0 || !at(f, opts.exclude)) return false;
+    rejectedPaths.push({ ruleId: f.ruleId, yamlPath: f.yamlPath });
+    return true;
+  };
   for (const f of analysis.raw) {
     if (!f.fix || (wanted && !wanted.has(f.fix)) || !targeted(f) || excluded(f)) continue;
     const p = await planOne(analysis, f, opts);
@@ -94,7 +138,7 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
       skipped.push({ fix: f.fix, ruleId: f.ruleId, line: lineOf(f), reason: p, ...(choose ? { chooseProfileFor: choose } : {}) });
     } else planned.push(p);
   }
-  const build = (ps: Planned[]) => [...ps.flatMap((p) => p.edits), ...itemEdits(analysis, ps)];
+  const build = (ps: Planned[]) => buildEdits(analysis, ps);
   let kept = planned;
   let edits = build(kept);
   let out = applyEdits(text, edits);
@@ -132,7 +176,7 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
     const pos = lines.position(p.finding.start);
     return { fix: p.finding.fix!, ruleId: p.finding.ruleId, line: pos.line, column: pos.column, description: FIX_DESCRIPTIONS[p.finding.fix!] };
   });
-  const result: FixResult = { text: out, applied, skipped };
+  const result: FixResult = { text: out, applied, skipped, rejectedPaths };
   if (!opts.targets && applied.some((x) => x.fix === 'migrate-legacy-format')) await headAfterMigration(analysis, result, opts);
   return result;
 }
@@ -146,7 +190,7 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
 async function headAfterMigration(analysis: Analysis, result: FixResult, opts: FixOptions): Promise<void> {
   if (opts.fixes && !opts.fixes.includes('add-instance-profile')) return;
   const lines = analysis.parsed.lines;
-  const rg201 = analysis.raw.find((f) => f.ruleId === 'RG201' && !f.fix && f.severity !== 'info');
+  const rg201 = analysis.raw.find((f) => f.ruleId === 'RG201' && f.fix === 'add-instance-profile' && analysis.ctx.model?.nodeTypes.some((n) => n.isHead && n.legacy));
   if (!rg201) return;
   const pos = lines.position(rg201.start);
   if (opts.exclude?.some((t) => t.ruleId === 'RG201' && t.line === pos.line && t.column === pos.column)) return;
@@ -217,7 +261,7 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
         if (flag) items.unshift({ seq: c.seq, index: c.index - 1 });
         return { ...none(), items };
       }
-      return { ...none(), edits: c.cut.map(([s, e]) => ({ start: s, end: e, text: '' })) };
+      return { ...none(), edits: c.cut.map(([s, e]) => ({ start: s, end: e, text: '' })), cutIn: { seq: c.seq, index: c.index } };
     }
     case 'use-env-reference': {
       const loc = locate(parsed.doc, f.start);
@@ -306,11 +350,15 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
     case 'remove-credentials-mount': {
       const m = credentialMounts(model).find((x) => x.range[0] === f.start && x.range[1] === f.end);
       const edits = m?.edit(lines);
+      // Whole entries and items go through the engine's grouping (an emptied file_mounts is `{}`).
+      if (edits && m?.pair) return { ...none(), pairs: [m.pair] };
+      if (edits && m?.items) return { ...none(), items: m.items };
       return edits ? { ...none(), edits } : 'the mount is written in a way that cannot be edited safely';
     }
     case 'add-instance-profile': {
       const head = model.nodeTypes.find((n) => n.isHead);
       if (!head) return 'there is no head node type';
+      if (head.legacy) return 'the head is the legacy head_node section: the legacy format is migrated first (RG105), then the head gets its profile';
       // A profile misspelt or next to node_config: its own correction gives the head its profile.
       if (a.raw.some((r) => (r.fix === 'fix-profile-key-casing' || r.fix === 'move-instance-profile')
         && model.profiles.some((p) => p.nodeType === head && nodeRange(p.entry.pair.key)?.[0] === r.start))) return null;
@@ -360,10 +408,101 @@ function safeVisit(a: Analysis, visitor: Parameters<typeof visit>[1]) {
   }
 }
 
+/**
+ * The text edits of a set of corrections. Cuts in the same command are merged, and when together
+ * they leave nothing of it, the list item goes; emptied lists and mappings become `[]` / `{}`.
+ */
+function buildEdits(a: Analysis, ps: Planned[]): TextEdit[] {
+  const text = a.parsed.text;
+  const extra: Array<{ seq: YAMLSeq; index: number }> = [];
+  const out: TextEdit[] = [];
+  const commands = new Map<Node, Planned[]>();
+  for (const p of ps) {
+    if (!p.cutIn) {
+      out.push(...p.edits);
+      continue;
+    }
+    const node = p.cutIn.seq.items[p.cutIn.index] as Node;
+    commands.set(node, [...(commands.get(node) ?? []), p]);
+  }
+  for (const [node, group] of commands) {
+    const merged = mergeDeletions(group.flatMap((p) => p.edits));
+    if (group.length > 1 && leavesNothing(text, node, merged)) extra.push(group[0].cutIn!);
+    else out.push(...merged);
+  }
+  return [...out, ...itemEdits(a, ps, extra), ...pairEdits(a, ps)];
+}
+
+/** Overlapping or touching deletions become one. */
+function mergeDeletions(edits: TextEdit[]): TextEdit[] {
+  const sorted = [...edits].sort((x, y) => x.start - y.start);
+  const out: TextEdit[] = [];
+  for (const e of sorted) {
+    const last = out[out.length - 1];
+    if (last && e.text === '' && last.text === '' && e.start <= last.end) last.end = Math.max(last.end, e.end);
+    else out.push({ ...e });
+  }
+  return out;
+}
+
+/** True when the cuts leave only blanks and shell separators of a command's text. */
+function leavesNothing(text: string, node: Node, cuts: TextEdit[]): boolean {
+  const r = nodeRange(node);
+  if (!r || !isScalar(node)) return false;
+  let s = r[0];
+  let e = r[1];
+  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') {
+    s++;
+    e--;
+  } else if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
+    s = text.indexOf('\n', s) + 1;
+    if (s <= 0) return false;
+  }
+  let rest = '';
+  let at = s;
+  for (const c of cuts) {
+    if (c.end <= s || c.start >= e) continue;
+    rest += text.slice(at, Math.max(at, c.start));
+    at = Math.max(at, c.end);
+  }
+  rest += text.slice(at, e);
+  const code = rest.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+  return /^[\s;&|]*$/.test(code);
+}
+
+/** Edits for whole-entry removals: an emptied mapping becomes `{}` rather than `null`. */
+function pairEdits(a: Analysis, ps: Planned[]): TextEdit[] {
+  const byMap = new Map<YAMLMap, Set<Pair>>();
+  for (const p of ps) for (const it of p.pairs ?? []) byMap.set(it.map, (byMap.get(it.map) ?? new Set<Pair>()).add(it.pair));
+  const out: TextEdit[] = [];
+  const lines = a.parsed.lines;
+  for (const [map, pairs] of byMap) {
+    const all = map.items.every((x) => pairs.has(x as Pair));
+    if (all && map.flow) {
+      const e = emptyCollection(map as Node);
+      if (e) {
+        out.push(e);
+        continue;
+      }
+    }
+    if (all) {
+      const pair = parentPair(a, map);
+      const kr = pair ? nodeRange(pair.key) : null;
+      const colon = kr ? lines.text.indexOf(':', kr[1]) : -1;
+      if (colon >= 0) out.push({ start: colon + 1, end: colon + 1, text: ' {}' });
+    }
+    for (const pair of pairs) {
+      const e = removePair(lines, map, pair);
+      if (e) out.push(e);
+    }
+  }
+  return out;
+}
+
 /** Edits for whole-item removals: an emptied list becomes `[]` rather than `null`. */
-function itemEdits(a: Analysis, ps: Planned[]): TextEdit[] {
+function itemEdits(a: Analysis, ps: Planned[], extra: Array<{ seq: YAMLSeq; index: number }> = []): TextEdit[] {
   const bySeq = new Map<YAMLSeq, Set<number>>();
-  for (const p of ps) for (const it of p.items) {
+  for (const p of [...ps, { items: extra }]) for (const it of p.items) {
     const s = bySeq.get(it.seq) ?? new Set<number>();
     s.add(it.index);
     bySeq.set(it.seq, s);

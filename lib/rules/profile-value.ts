@@ -40,7 +40,9 @@ function readProfile(ctx: RuleContext, ref: InstanceProfileRef): ProfileValue {
 
   const clean = ctx.parsed.problems.length === 0;
   if (ref.keyName !== 'IamInstanceProfile') {
-    const fixable = clean && ref.placement === 'node_config' && !!keyCasingEdit(model, containerOf(model, ref), ref.entry.pair.key, 'IamInstanceProfile');
+    // In node_config, or in a legacy section (whose text the migration moves as it is).
+    const fixable = clean && (ref.placement === 'node_config' || ref.placement === 'legacy') && !ref.entry.merged
+      && !!keyCasingEdit(model, containerOf(model, ref), ref.entry.pair.key, 'IamInstanceProfile');
     add('RG203', keyRange, `The key must be spelled \`IamInstanceProfile\` (EC2 parameter names are case-sensitive); Ray and EC2 ignore or reject this spelling`, ref.path,
       fixable ? { fix: 'fix-profile-key-casing' } : {});
   }

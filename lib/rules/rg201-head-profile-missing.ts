@@ -1,16 +1,18 @@
 import { effectiveProfile, usesLaunchTemplate } from '../config/walk';
 import { canAddProfile } from '../fix/profile-insert';
+import { legacyMigrationBlocker } from '../fix/legacy';
 import { defaultProfileName } from '../iam/report';
 import type { StaticRule } from './types';
 
 /** RG201: the head node type has no IamInstanceProfile, so Ray falls back to ray-autoscaler-v1. */
 export const headProfileMissing: StaticRule = {
   ids: ['RG201'],
-  check: ({ model, isAws }) => {
+  check: ({ model, isAws, parsed }) => {
     if (!model || !isAws) return [];
     const head = model.nodeTypes.find((n) => n.isHead);
     if (!head || effectiveProfile(model, head)) return [];
-    const fixable = canAddProfile(head);
+    // A legacy head gets its profile once the legacy format is migrated (RG105's correction).
+    const fixable = canAddProfile(head) || (head.legacy && parsed.problems.length === 0 && !legacyMigrationBlocker(parsed, model));
     const name = defaultProfileName(model);
     const grants = name === 'ray-autoscaler-v1' ? 'AmazonEC2FullAccess and AmazonS3FullAccess' : 'AmazonEC2FullAccess, AmazonS3FullAccess and the CloudWatch agent\'s policies';
     if (usesLaunchTemplate(model, head)) {

@@ -1,5 +1,5 @@
 import { profileNameOf, RAY_DEFAULT_PROFILES } from '../fix/profile-ops';
-import { isEffective, profileValues } from './profile-value';
+import { profileValues } from './profile-value';
 import { nodeRange } from '../config/nodes';
 import type { RawFinding, StaticRule } from './types';
 
@@ -16,7 +16,8 @@ export const profileChoice: StaticRule = {
     const clean = parsed.problems.length === 0;
     const out: RawFinding[] = [];
     for (const pv of profileValues(ctx)) {
-      if (!isEffective(pv) || !pv.ref.nodeType || pv.ref.entry.merged) continue;
+      // In node_config, whatever the key's casing (its own correction respells it).
+      if (pv.ref.placement !== 'node_config' || !pv.ref.nodeType || pv.ref.entry.merged) continue;
       const named = profileNameOf(model, pv.ref);
       if (named && RAY_DEFAULT_PROFILES.has(named.name)) {
         const r = nodeRange(named.value) ?? [0, 0];
