@@ -106,7 +106,7 @@ function FixPanelImpl({ result, editorState, onDownload, onUseCorrected, onClose
             type="button"
             className="btn"
             onClick={onUseCorrected}
-            disabled={unchanged || inEditor}
+            disabled={unchanged || inEditor || result.updating}
             data-testid="use-corrected"
             title={left ? `Put the corrected text into the editor; ${plural(left, 'finding stays', 'findings stay')} to fix by hand` : undefined}
           >
@@ -116,6 +116,7 @@ function FixPanelImpl({ result, editorState, onDownload, onUseCorrected, onClose
             type="button"
             className={`btn${left ? '' : ' primary'}`}
             onClick={onDownload}
+            disabled={result.updating}
             data-testid="download-fixed"
             title={left ? `${download} still has ${plural(left, 'finding', 'findings')} that Fix could not correct` : `Save the corrected config as ${download}`}
           >
@@ -230,7 +231,7 @@ function FixPanelImpl({ result, editorState, onDownload, onUseCorrected, onClose
       <div className="diff-labels" aria-hidden="true">
         <span>Original ({result.fileName})</span>
         <span>
-          {left ? 'Partly corrected' : 'Corrected'} ({download})
+          {result.updating ? 'Updating…' : left ? 'Partly corrected' : 'Corrected'} ({download})
         </span>
       </div>
       <div className="diff-host" data-testid="diff">

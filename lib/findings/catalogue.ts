@@ -41,7 +41,7 @@ export const RULES: readonly RuleDoc[] = [
     example: 'provider:\n  type: gcp',
   }),
   R({
-    id: 'RG103', name: 'ray-schema', severity: 'warning', checked: true,
+    id: 'RG103', name: 'ray-schema', severity: 'error', checked: true,
     summary: 'A key or value Ray\'s config schema rejects: a missing required key, an unknown key (top level, `auth`, `docker`, node types), a wrong type or range, a Ray 1.x key; also the types of common EC2 parameters in `node_config`.',
     why: 'Ray validates the merged config against its JSON schema before it launches anything, so an unknown key or a wrongly typed value stops `ray up`. Ray does not check `node_config` at all: boto3 and EC2 do, when a node is launched. For a worker type that happens on the head node once the cluster is up: the error appears only in the autoscaler\'s log, and no worker starts.',
     howToFix: 'Rename or move the key as the message suggests (a key at the wrong level says where it belongs), remove keys Ray does not know, or give the value the type the message names (quote numbers that EC2 wants as text, such as `MaxPrice`).',

@@ -105,7 +105,9 @@ function segments(chars: Char[]): Segment[] {
       continue;
     }
     const two = c + (chars[i + 1]?.c ?? '');
-    const sepLen = two === '&&' || two === '||' ? 2 : c === ';' || c === '|' ? 1 : 0;
+    // A lone `&` (run in the background) separates commands too; `2>&1`, `&>` are redirections.
+    const amp = c === '&' && chars[i - 1]?.c !== '>' && chars[i - 1]?.c !== '<' && chars[i + 1]?.c !== '>';
+    const sepLen = two === '&&' || two === '||' ? 2 : c === ';' || c === '|' || amp ? 1 : 0;
     if (sepLen) {
       endWord(i);
       let j = i + sepLen;
@@ -238,7 +240,7 @@ function credentialInCommand(
   if (segs.length === 1) return { seq, index, cut: [], wholeItem: true };
   // Dropping a segment from `a || b` or a pipe changes what the rest does: only `&&` and `;` chains.
   const before = si > 0 ? segs[si - 1].sep : '';
-  if (![before, seg.sep].every((x) => x === '' || x === '&&' || x === ';')) return null;
+  if (![before, seg.sep].every((x) => x === '' || x === '&&' || x === ';' || x === '&')) return null;
   if (si < segs.length - 1) return result([raw(seg.from, seg.next)]);
   return result([raw(segs[si - 1].to, seg.to)]);
 }

@@ -9,6 +9,7 @@ import { suitableHeadProfiles } from '../iam/report';
 import type { IamSource } from '../iam/types';
 import type { RawFinding } from '../rules/types';
 import { analyze, type Analysis } from '../validate';
+import { rule } from '../findings/catalogue';
 import { commandCredentialAt } from './credentials';
 import { insertProfile } from './profile-insert';
 import { planLegacyMigration, planRemoveLegacyKey } from './legacy';
@@ -58,6 +59,8 @@ export interface SkippedFix {
   reason: string;
   /** The node type whose instance profile the user must choose for this correction. */
   chooseProfileFor?: string;
+  /** Found in the corrected text (a later pass): `line` is a line of that text. */
+  followUp?: boolean;
 }
 
 export interface FixResult {
@@ -94,14 +97,21 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
   let result = first;
   for (let pass = 2; pass <= MAX_PASSES; pass++) {
     const next = await fixOnce(result.text, { ...opts, exclude: undefined, excludePaths: rejected });
-    if (next.applied.length === 0 || next.text === result.text) break;
-    const stillOpen = new Set(next.skipped.map((x) => `${x.ruleId} ${x.reason}`));
+    const progress = next.applied.length > 0 && next.text !== result.text;
+    // Earlier entries keep their lines of the original; one goes when a later pass corrected its
+    // finding (never a credential's: a later pass may no longer recognise a secret it left). What
+    // only the corrected text shows is added, marked as such.
+    const fixedLater = new Set(progress ? next.applied.map((x) => x.ruleId) : []);
     const known = new Set(result.skipped.map((x) => `${x.ruleId} ${x.reason}`));
     result = {
-      text: next.text,
-      applied: [...result.applied, ...next.applied.map((x) => ({ ...x, followUp: true }))],
-      skipped: [...result.skipped.filter((x) => stillOpen.has(`${x.ruleId} ${x.reason}`)), ...next.skipped.filter((x) => !known.has(`${x.ruleId} ${x.reason}`))],
+      text: progress ? next.text : result.text,
+      applied: progress ? [...result.applied, ...next.applied.map((x) => ({ ...x, followUp: true }))] : result.applied,
+      skipped: [
+        ...result.skipped.filter((x) => CREDENTIAL_RULE.test(x.ruleId) || !fixedLater.has(x.ruleId)),
+        ...next.skipped.filter((x) => !known.has(`${x.ruleId} ${x.reason}`)).map((x) => ({ ...x, followUp: true })),
+      ],
     };
+    if (!progress) break;
   }
   delete result.rejectedPaths;
   return result;
@@ -139,12 +149,28 @@ async function fixOnce(text: string, opts: FixOptions & { excludePaths?: Set<str
     } else planned.push(p);
   }
   const build = (ps: Planned[]) => buildEdits(analysis, ps);
+  // A correction whose edits would also change a finding the user chose to keep (a heredoc
+  // holding a rejected key) is not made either.
+  const keep = analysis.raw.filter((f) => f.fix && (opts.exclude?.length || opts.excludePaths?.size) && excluded(f));
+  if (keep.length > 0) {
+    for (const p of [...planned]) {
+      const es = build([p]).filter((e) => e.end > e.start);
+      const hit = keep.find((k) => k !== p.finding && es.some((e) => e.start < k.end && k.start < e.end));
+      if (!hit) continue;
+      planned.splice(planned.indexOf(p), 1);
+      skipped.push({ fix: p.finding.fix!, ruleId: p.finding.ruleId, line: lineOf(p.finding), reason: `it would also change line ${lineOf(hit)}, whose correction (${hit.ruleId}) you rejected` });
+    }
+  }
   let kept = planned;
   let edits = build(kept);
   let out = applyEdits(text, edits);
   if (!parsesClean(out)) {
     // Keep only the corrections that leave valid YAML on their own.
-    kept = planned.length > MAX_RETRY ? [] : planned.filter((p) => parsesClean(applyEdits(text, build([p]))));
+    // Greedily: each one that still leaves valid YAML together with those kept before it.
+    kept = [];
+    if (planned.length <= MAX_RETRY) {
+      for (const p of planned) if (parsesClean(applyEdits(text, build([...kept, p])))) kept.push(p);
+    }
     for (const p of planned) {
       if (!kept.includes(p)) skipped.push({ fix: p.finding.fix!, ruleId: p.finding.ruleId, line: lineOf(p.finding), reason: 'the edit would break the YAML; fix it by hand' });
     }
@@ -155,6 +181,9 @@ async function fixOnce(text: string, opts: FixOptions & { excludePaths?: Set<str
   // correction was not possible, so that nobody takes the corrected config for a clean one.
   if (!opts.fixes && !opts.targets) {
     const left = secretsLeft(analysis, edits);
+    // A finding whose text a correction rewrites (a misspelt key that is moved and respelt).
+    const changed = normalizeEdits(edits).filter((e) => e.end > e.start);
+    const rewritten = (f: RawFinding) => changed.some((e) => e.start <= f.start && f.end <= e.end);
     const noted = new Set(skipped.map((x) => `${x.ruleId}:${x.line}`));
     const note = (f: RawFinding, reason: string) => {
       const key = `${f.ruleId}:${lineOf(f)}`;
@@ -168,7 +197,16 @@ async function fixOnce(text: string, opts: FixOptions & { excludePaths?: Set<str
           : 'no automatic correction for a credential here: remove it by hand, then rotate it');
       } else if (!f.fix && ((f.ruleId === 'RG201' && f.severity !== 'info') || f.ruleId === 'RG406' || f.ruleId === 'RG407')) {
         note(f, 'this layout cannot be edited safely by the tool: correct it by hand');
+      } else if (!f.fix && (severityOf(f) === 'error' || f.ruleId === 'RG105') && !rewritten(f)) {
+        note(f, 'no automatic correction for this: correct it by hand (the rule\'s documentation says how)');
       }
+    }
+    // The same credential written again where the scanner has no context for it (`echo SECRET`).
+    for (const at of repeatsLeft(analysis, edits)) {
+      const line = lines.lineOf(at.offset) + 1;
+      if (noted.has(`${at.ruleId}:${line}`)) continue;
+      noted.add(`${at.ruleId}:${line}`);
+      skipped.push({ ruleId: at.ruleId, line, reason: 'the same credential is written here too: remove it by hand, then rotate it' });
     }
     skipped.sort((x, y) => x.line - y.line);
   }
@@ -228,7 +266,30 @@ function secretsLeft(a: Analysis, edits: TextEdit[]): Set<number> {
   return left;
 }
 
+/** Other occurrences of a detected credential's value that the edits leave in the text. */
+function repeatsLeft(a: Analysis, edits: TextEdit[]): Array<{ ruleId: string; offset: number }> {
+  const es = normalizeEdits(edits).filter((e) => e.end > e.start);
+  const text = a.parsed.text;
+  const hits = new Set(a.ctx.secrets.map((h) => h.start));
+  const out: Array<{ ruleId: string; offset: number }> = [];
+  const seen = new Set<string>();
+  for (const f of a.raw) {
+    if (!f.kind || !CREDENTIAL_RULE.test(f.ruleId)) continue;
+    const value = text.slice(f.start, f.end);
+    if (value.length < 16 || seen.has(value)) continue;
+    seen.add(value);
+    for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + 1)) {
+      if (hits.has(at)) continue; // a finding of its own
+      const k = lastAtOrBefore(es.length, (i) => es[i].start, at);
+      const covered = k >= 0 && es[k].end >= at + value.length && !es[k].text.includes(value);
+      if (!covered) out.push({ ruleId: f.ruleId, offset: at });
+    }
+  }
+  return out;
+}
+
 const CREDENTIAL_RULE = /^RG40[1-7]$/;
+const severityOf = (f: RawFinding) => f.severity ?? rule(f.ruleId).severity;
 /** Beyond this many corrections, a broken combined result is not retried one by one. */
 const MAX_RETRY = 64;
 
@@ -254,6 +315,7 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
       const c = commandCredentialAt(parsed, loc.seqItem.seq, loc.seqItem.index, f.start, secretStarts(a));
       if (!c) return 'the command is written in a way that cannot be edited safely';
       if (c.wholeItem) {
+        if (!removeSeqItem(lines, c.seq, c.index)) return 'the command is written in a layout that cannot be edited safely';
         // docker options written one word per item (`- -e`, `- NAME=VALUE`): the flag goes too.
         const prev = c.index > 0 ? c.seq.items[c.index - 1] : null;
         const flag = isScalar(prev) && typeof prev.value === 'string' && /^(?:-e|--env)$/.test(prev.value.trim());
@@ -304,8 +366,7 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
     case 'use-profile-arn-for-name': {
       const iam = opts.iam;
       if (!iam) return 'no IAM source to resolve the name: Name stays';
-      const info = iam.info();
-      if (info.kind === 'demo' && !(info.accountId && parsed.text.includes(info.accountId))) return 'the IAM source is the demo account, not yours: Name stays';
+      if (isForeignDemo(iam, parsed.text)) return 'the IAM source is the demo account, not yours: Name stays';
       const node = locate(parsed.doc, f.start).scalar;
       const name = node && typeof node.value === 'string' ? node.value : null;
       if (!name) return 'the name is not a plain string';
@@ -322,7 +383,7 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
       const r = nodeRange(node);
       if (!ke || !r || (node!.type !== 'PLAIN' && node!.type !== 'QUOTE_DOUBLE' && node!.type !== 'QUOTE_SINGLE')) return 'the profile is written in a layout that cannot be edited safely';
       const q = node!.type === 'QUOTE_DOUBLE' ? '"' : node!.type === 'QUOTE_SINGLE' ? "'" : '';
-      return { ...none(), edits: [ke, { start: r[0], end: r[1], text: `${q}${arn}${q}` }] };
+      return { ...none(), edits: [ke, { start: r[0], end: r[1], text: scalarText(arn, q) }] };
     }
     case 'replace-default-profile': {
       const ref = model.profiles.find((p) => { const n = profileNameOf(model, p); return n && nodeRange(n.value)?.[0] === f.start; });
@@ -330,14 +391,14 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
       if (!ref || !nt) return 'the profile is gone';
       let arn = opts.profiles?.[nt.name];
       if (arn !== undefined && !isInstanceProfileArn(arn)) return 'the chosen profile is not an instance-profile ARN';
-      if (arn === undefined && nt.isHead && opts.iam) arn = (await suitableHeadProfiles(a.ctx, opts.iam))[0]?.arn;
+      if (arn === undefined && nt.isHead && opts.iam && !isForeignDemo(opts.iam, parsed.text)) arn = (await suitableHeadProfiles(a.ctx, opts.iam))[0]?.arn;
       if (arn === undefined) return `choose the instance profile for ${nt.name} (CLI: --profile ${nt.name}=ARN; dashboard: the profile picker in the Fix panel)`;
       const named = profileNameOf(model, ref)!;
       const node = named.value;
       const r = nodeRange(node);
       if (!r || !isScalar(node) || (node.type !== 'PLAIN' && node.type !== 'QUOTE_DOUBLE' && node.type !== 'QUOTE_SINGLE')) return 'the profile is written in a layout that cannot be edited safely';
       const q = node.type === 'QUOTE_DOUBLE' ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : '';
-      const edits: TextEdit[] = [{ start: r[0], end: r[1], text: `${q}${arn}${q}` }];
+      const edits: TextEdit[] = [{ start: r[0], end: r[1], text: scalarText(arn, q) }];
       const m = isMap(ref.entry.value) ? ref.entry.value : null;
       const key = m?.items.find((it) => it.value === node)?.key;
       if (key && isScalar(key) && key.value !== 'Arn') {
@@ -359,14 +420,19 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
       const head = model.nodeTypes.find((n) => n.isHead);
       if (!head) return 'there is no head node type';
       if (head.legacy) return 'the head is the legacy head_node section: the legacy format is migrated first (RG105), then the head gets its profile';
-      // A profile misspelt or next to node_config: its own correction gives the head its profile.
-      if (a.raw.some((r) => (r.fix === 'fix-profile-key-casing' || r.fix === 'move-instance-profile')
-        && model.profiles.some((p) => p.nodeType === head && nodeRange(p.entry.pair.key)?.[0] === r.start))) return null;
+      // A profile misspelt or next to node_config: its own correction gives the head its profile;
+      // without one, adding a second profile would not help.
+      const own = model.profiles.filter((p) => p.nodeType === head);
+      if (own.length > 0) {
+        const covered = own.some((p) => a.raw.some((r) => (r.fix === 'fix-profile-key-casing' || r.fix === 'move-instance-profile') && nodeRange(p.entry.pair.key)?.[0] === r.start));
+        return covered ? null : 'the head has an IamInstanceProfile where Ray does not read it (see RG203/RG206): correct that one rather than add another';
+      }
       let arn = opts.profiles?.[head.name];
       if (arn !== undefined) {
         const p = parseIamArn(arn);
         if (!p.ok || p.value.resourceType !== 'instance-profile') return 'the chosen profile is not an instance-profile ARN';
       } else if (opts.iam) {
+        if (isForeignDemo(opts.iam, parsed.text)) return 'the IAM source is the demo account, not yours: choose the head\'s profile (CLI: --profile NODE_TYPE=ARN; dashboard: Head profile)';
         // Only a profile whose role would work as this head, without broad access: never just the first one.
         arn = (await suitableHeadProfiles(a.ctx, opts.iam))[0]?.arn;
         if (!arn) return 'no instance profile in the IAM source would work as this head (its role trusts EC2, may make the autoscaler\'s calls and pass the worker roles, and has no broad access): choose one (CLI: --profile NODE_TYPE=ARN; dashboard: Head profile)';
@@ -384,7 +450,7 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
       const r = nodeRange(node)!;
       const q = node.type === 'QUOTE_DOUBLE' ? '"' : node.type === 'QUOTE_SINGLE' ? "'" : '';
       if (!q && node.type !== 'PLAIN') return 'the ARN is written in a block scalar';
-      return { ...none(), edits: [{ start: r[0], end: r[1], text: `${q}${arn}${q}` }] };
+      return { ...none(), edits: [{ start: r[0], end: r[1], text: scalarText(arn, q) }] };
     }
     case 'migrate-legacy-format': {
       const e = planLegacyMigration(a, f);
@@ -397,6 +463,25 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
     default:
       return 'unknown correction';
   }
+}
+
+/**
+ * A value written in the scalar style it replaces. A plain value with a `,` or a bracket (IAM
+ * names may hold commas) is quoted: in a flow collection it would be split.
+ */
+function scalarText(value: string, quote: string): string {
+  if (quote === '"') return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  if (quote === "'") return `'${value.replace(/'/g, "''")}'`;
+  return /[,[\]{}#]/.test(value) ? `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"` : value;
+}
+
+/**
+ * The embedded demo account answers for a config that is not written for it: its profiles must
+ * never end up in a user's config. (The bundled samples name the demo account, so they are.)
+ */
+function isForeignDemo(iam: IamSource, text: string): boolean {
+  const info = iam.info();
+  return info.kind === 'demo' && !(info.accountId && text.includes(`:${info.accountId}:`));
 }
 
 /** `visit`, which recurses: on a document too deep for the stack, it finds nothing. */

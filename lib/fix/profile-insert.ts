@@ -63,7 +63,9 @@ export function insertProfile(lines: LineIndex, head: NodeType, arn: string): Te
     const close = text.lastIndexOf('}', r[1] - 1);
     if (close < r[0]) return null;
     const sep = nc.items.length > 0 ? ', ' : '';
-    return { start: close, end: close, text: `${sep}IamInstanceProfile: {Arn: ${arn}}` };
+    // In a flow mapping a `,` or bracket would end the value: quote it then.
+    const value = /[,[\]{}#]/.test(arn) ? `"${arn.replace(/[\\"]/g, (c) => `\\${c}`)}"` : arn;
+    return { start: close, end: close, text: `${sep}IamInstanceProfile: {Arn: ${value}}` };
   }
   if (!head.nodeConfigEntry && head.node && !head.node.flow && head.node.items.length > 0) {
     const firstKey = nodeRange((head.node.items[0] as Pair).key);

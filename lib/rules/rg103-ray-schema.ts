@@ -69,6 +69,9 @@ export const raySchema: StaticRule = {
           f.message = `\`${p.key}\` is not a key Ray knows here: Ray's name for it is \`${renamed}\``;
         }
       }
+      // Ray validates everything but node_config, whose EC2 parameters only boto3 and EC2 judge
+      // (when a node launches): those stay warnings; the rest stops `ray up`.
+      if (depth >= 3 && p.at[0] === 'available_node_types' && p.at[2] === 'node_config') f.severity = 'warning';
       out.push(f);
     }
     return out;

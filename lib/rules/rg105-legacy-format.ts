@@ -15,7 +15,10 @@ export const legacyFormat: StaticRule = {
     for (const e of found) {
       const r = nodeRange(e!.pair.key) ?? [0, 0];
       out.push({ ruleId: 'RG105', start: r[0], end: r[1], yamlPath: e!.key,
-        message: `\`${e!.key}\` is the legacy format, ignored by Ray 2.0 and later: move its settings into available_node_types.<type>.node_config${model.availableNodeTypes ? '' : ' and set head_node_type'}${blocker ? ` (no automatic migration: ${blocker})` : ''}`,
+        message: (model.availableNodeTypes
+          ? `\`${e!.key}\` is the legacy format, ignored by Ray 2.0 and later next to available_node_types: move its settings into available_node_types.<type>.node_config`
+          : `\`${e!.key}\` is the legacy format: Ray 2.0 and later refuse a config without available_node_types and head_node_type. Move its settings into available_node_types.<type>.node_config and set head_node_type`)
+          + (blocker ? ` (no automatic migration: ${blocker})` : ''),
         ...(blocker ? {} : { fix: 'migrate-legacy-format' as const }) });
     }
     return out;

@@ -22,7 +22,9 @@ export const profileMisplaced: StaticRule = {
         const movable = parsed.problems.length === 0 && !!moveProfileEdits(model, parsed.lines, p);
         return {
           ruleId: 'RG206', start: r[0], end: r[1], yamlPath: p.path,
-          message: `IamInstanceProfile ${WHERE[place]} is ignored by Ray: move it into available_node_types.<type>.node_config`,
+          message: place === 'node_type'
+            ? 'IamInstanceProfile at the node type level is rejected by Ray\'s schema (a node type takes node_config, resources, min_workers, ...): move it into this node type\'s node_config'
+            : `IamInstanceProfile ${WHERE[place]} is ignored by Ray: move it into available_node_types.<type>.node_config`,
           ...(movable ? { fix: 'move-instance-profile' as const } : {}),
         };
       });

@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fixConfig } from '@/lib/fix/plan';
 import { demoIamSource } from '@/lib/iam/demo';
+import demoAccount from '@/lib/iam/demo-account.json';
+import { SnapshotIamSource } from '@/lib/iam/snapshot';
 import { analyzeStatic, validate } from '@/lib/validate';
 import { corpusFiles, exampleFiles, readCorpus, readExample, readSample } from '../helpers/shared';
 
-const iam = demoIamSource();
+/** The demo account's data as the user's own snapshot: the demo source never hands its profiles to a config not written for it. */
+const iam = new SnapshotIamSource(demoAccount, { kind: 'snapshot', label: 'team snapshot' });
 const CRED = /^RG40[1-6]$/;
 const HEAD_ARN = 'arn:aws:iam::314159265358:instance-profile/ray/ray-head';
 
@@ -40,6 +43,15 @@ describe('corrections', () => {
     expect(r.text).toContain(`                      VolumeSize: 100\n            IamInstanceProfile:\n                Arn: ${HEAD_ARN}\n`);
     const after = analyzeStatic(r.text).findings.map((f) => f.ruleId);
     expect(after).not.toContain('RG201');
+  });
+
+  it('never copies a profile of the embedded demo account into a config not written for it', async () => {
+    const r = await fixConfig(readExample('aws_example-minimal.yaml'), { iam: demoIamSource() });
+    expect(r.text).not.toContain('314159265358');
+    expect(r.skipped).toContainEqual(expect.objectContaining({ ruleId: 'RG201', reason: expect.stringMatching(/demo account, not yours/) }));
+    // The bundled samples name the demo account: there it may.
+    const sample = await fixConfig(readSample('role-arn'), { iam: demoIamSource() });
+    expect(sample.text).toContain('instance-profile/ray/ray-head');
   });
 
   it('uses the profile the user chose', async () => {

@@ -6,13 +6,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { analyzeStatic } from '@/lib/validate';
 import { fixConfig } from '@/lib/fix/plan';
-import { demoIamSource } from '@/lib/iam/demo';
+import demoAccount from '@/lib/iam/demo-account.json';
+import { SnapshotIamSource } from '@/lib/iam/snapshot';
 import { awsKeyId, awsSecret, makeRng } from '@/lib/secrets/synthetic';
 import { readExample } from '../helpers/shared';
 
 const run = promisify(execFile);
 const CLI = path.resolve(__dirname, '../../bin/rayguard.mjs');
-const iam = demoIamSource();
+/** The demo account's data as the user's own snapshot: the demo source never hands its profiles to a config not written for it. */
+const iam = new SnapshotIamSource(demoAccount, { kind: 'snapshot', label: 'team snapshot' });
 const ids = (t: string) => analyzeStatic(t).findings.map((f) => f.ruleId);
 
 describe('found by trying the tool as a user would', () => {
@@ -126,7 +128,7 @@ describe('found in the second round', () => {
     expect(fs[1].fix).toBeUndefined(); // no correction while the YAML is unreadable
     const r = await fixConfig(t, {});
     expect(r.text).toBe(t);
-    expect(r.skipped).toEqual([expect.objectContaining({ ruleId: 'RG401', line: 4 })]);
+    expect(r.skipped).toEqual([expect.objectContaining({ ruleId: 'RG101', line: 2 }), expect.objectContaining({ ruleId: 'RG401', line: 4 })]);
   });
 
   it('no correction is offered while the YAML is broken', () => {

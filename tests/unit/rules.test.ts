@@ -234,7 +234,8 @@ describe('RG103 ray-schema (top level)', () => {
   it('required keys, unknown keys, Ray 1.x keys, provider.type', () => {
     const fs = analyzeStatic('provider: {region: us-west-2}\ncolour: blue\ninitial_workers: 2\nmin_workers: 0\n').findings.filter((f) => f.ruleId === 'RG103');
     expect(fs.map((f) => f.yamlPath).sort()).toEqual(['cluster_name', 'colour', 'initial_workers', 'provider']);
-    expect(fs.find((f) => f.yamlPath === 'colour')).toMatchObject({ line: 2, column: 1, severity: 'warning' });
+    // `ray up` stops on it: an error.
+    expect(fs.find((f) => f.yamlPath === 'colour')).toMatchObject({ line: 2, column: 1, severity: 'error' });
   });
   it('a Kubernetes manifest is not silently clean', () => {
     const ids = analyzeStatic('apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n').findings.map((f) => f.ruleId);

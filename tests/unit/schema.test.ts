@@ -384,7 +384,7 @@ head_node_type: ray.head.default
 
   it('a wrong type is reported on the value', () => {
     expect(at('max_workers')).toHaveLength(1);
-    expect(at('max_workers')[0]).toMatchObject({ line: 5, column: 14, endLine: 5, endColumn: 18, severity: 'warning' });
+    expect(at('max_workers')[0]).toMatchObject({ line: 5, column: 14, endLine: 5, endColumn: 18, severity: 'error' });
     expect(at('max_workers')[0].message).toMatch(/`max_workers` must be a whole number ≥ 0, but it is text/);
   });
 

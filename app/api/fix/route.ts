@@ -35,7 +35,8 @@ function targetsOf(v: unknown, name = 'targets'): Array<{ ruleId: string; line: 
     return !!x && typeof x === 'object' && typeof x.ruleId === 'string' && /^RG\d{3}$/.test(x.ruleId)
       && Number.isInteger(x.line) && (x.line as number) >= 1 && Number.isInteger(x.column) && (x.column as number) >= 1;
   };
-  if (!Array.isArray(v) || v.length > 1000 || !v.every(ok)) throw new HttpError(400, `"${name}" must be a list of {"ruleId", "line", "column"}`);
+  if (Array.isArray(v) && v.length > 1000) throw new HttpError(400, `"${name}" has too many entries (at most 1000)`);
+  if (!Array.isArray(v) || !v.every(ok)) throw new HttpError(400, `"${name}" must be a list of {"ruleId", "line", "column"}`);
   return (v as Array<{ ruleId: string; line: number; column: number }>).map(({ ruleId, line, column }) => ({ ruleId, line, column }));
 }
 
