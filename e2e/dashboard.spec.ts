@@ -52,7 +52,9 @@ test('open a file, validate, jump to a finding, fix, see the diff, download', as
   await expect(page.locator('.monaco-hover').filter({ hasText: 'RG201' }).first()).toBeVisible();
   await page.mouse.move(5, 5);
 
-  // Fix: the side-by-side diff renders both panes.
+  // Fix: the side-by-side diff renders both panes. Ray's example is not written for the demo
+  // account, so the server never picks a demo profile for it on its own: the user picks one.
+  await page.getByTestId('head-profile').selectOption('arn:aws:iam::314159265358:instance-profile/ray/ray-head');
   const fixed = page.waitForResponse((r) => r.url().endsWith('/api/fix'));
   await page.getByTestId('fix').click();
   const fixBody = await (await fixed).json();
