@@ -76,7 +76,8 @@ const OPTIONS: monaco.editor.IStandaloneEditorConstructionOptions = {
   scrollbar: { verticalScrollbarSize: 12, horizontalScrollbarSize: 12 },
   padding: { top: 6 },
   lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.On },
-  hover: { delay: 250 },
+  // Below the line first: a hover above the first lines would cover the app's toolbar.
+  hover: { delay: 250, above: false },
 };
 
 export default function YamlEditor(props: YamlEditorProps) {

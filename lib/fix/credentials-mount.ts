@@ -4,8 +4,8 @@ import type { ConfigModel } from '../config/walk';
 import type { LineIndex } from '../config/position';
 import { removePair, removeSeqItem, type TextEdit } from './edits';
 
-/** Paths that hold credentials: `~/.aws` (or a file in it), s3fs/boto/netrc credential files. */
-const CREDENTIAL_PATH = /(?:^|[\s:=,/~])\.aws(?:\/(?:credentials|config)?)?\/?(?=$|[\s:,'"])|(?:^|[\s:=,/~])\.(?:passwd-s3fs|boto|s3cfg)(?=$|[\s:,'"])|\/?root\/\.aws(?=$|[\s:,/'"])/;
+/** Paths that hold credentials: `~/.aws` or anything in it (credentials, config, SSO and CLI caches), s3fs/boto credential files. */
+const CREDENTIAL_PATH = /(?:^|[\s:=,/~])\.aws(?:\/[^\s:,'"]*)?(?=$|[\s:,'"])|(?:^|[\s:=,/~])\.(?:passwd-s3fs|boto|s3cfg)(?=$|[\s:,'"])|\/?root\/\.aws(?=$|[\s:,/'"])/;
 /** A docker volume or bind mount option carrying such a path. */
 const MOUNT_OPTION = /^(?:-v|--volume|--mount)(?:[=\s]|$)/;
 

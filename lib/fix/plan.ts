@@ -1,5 +1,5 @@
 import { isMap, isScalar, visit, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
-import { parseIamArn } from '../arn/index';
+import { parseIamArn, partitionOfRegion } from '../arn/index';
 import { locate } from '../config/locate';
 import { parseConfig } from '../config/parse';
 import { entries, get, nodeRange } from '../config/nodes';
@@ -210,10 +210,12 @@ async function fixOnce(text: string, opts: FixOptions & { excludePaths?: Set<str
     }
     skipped.sort((x, y) => x.line - y.line);
   }
-  const applied: AppliedFix[] = kept.map((p) => {
-    const pos = lines.position(p.finding.start);
-    return { fix: p.finding.fix!, ruleId: p.finding.ruleId, line: pos.line, column: pos.column, description: FIX_DESCRIPTIONS[p.finding.fix!] };
-  });
+  const applied: AppliedFix[] = kept
+    .map((p) => {
+      const pos = lines.position(p.finding.start);
+      return { fix: p.finding.fix!, ruleId: p.finding.ruleId, line: pos.line, column: pos.column, description: FIX_DESCRIPTIONS[p.finding.fix!] };
+    })
+    .sort((x, y) => x.line - y.line || x.column - y.column);
   const result: FixResult = { text: out, applied, skipped, rejectedPaths };
   if (!opts.targets && applied.some((x) => x.fix === 'migrate-legacy-format')) await headAfterMigration(analysis, result, opts);
   return result;
@@ -360,6 +362,8 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
       const arn = opts.profiles?.[nt.name];
       if (arn === undefined) return `choose the instance profile for ${nt.name} (CLI: --profile ${nt.name}=ARN; dashboard: the profile picker in the Fix panel); the tool never picks one for workers`;
       if (!isInstanceProfileArn(arn)) return 'the chosen profile is not an instance-profile ARN';
+      const wrong = partitionProblem(arn, model.region);
+      if (wrong) return wrong;
       const edit = insertProfile(lines, nt, arn);
       return edit ? { ...none(), edits: [edit] } : 'the node type is written in a layout that cannot be edited safely';
     }
@@ -391,6 +395,7 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
       if (!ref || !nt) return 'the profile is gone';
       let arn = opts.profiles?.[nt.name];
       if (arn !== undefined && !isInstanceProfileArn(arn)) return 'the chosen profile is not an instance-profile ARN';
+      if (arn !== undefined && partitionProblem(arn, model.region)) return partitionProblem(arn, model.region)!;
       if (arn === undefined && nt.isHead && opts.iam && !isForeignDemo(opts.iam, parsed.text)) arn = (await suitableHeadProfiles(a.ctx, opts.iam))[0]?.arn;
       if (arn === undefined) return `choose the instance profile for ${nt.name} (CLI: --profile ${nt.name}=ARN; dashboard: the profile picker in the Fix panel)`;
       const named = profileNameOf(model, ref)!;
@@ -431,6 +436,8 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
       if (arn !== undefined) {
         const p = parseIamArn(arn);
         if (!p.ok || p.value.resourceType !== 'instance-profile') return 'the chosen profile is not an instance-profile ARN';
+        const wrong = partitionProblem(arn, model.region);
+        if (wrong) return wrong;
       } else if (opts.iam) {
         if (isForeignDemo(opts.iam, parsed.text)) return 'the IAM source is the demo account, not yours: choose the head\'s profile (CLI: --profile NODE_TYPE=ARN; dashboard: Head profile)';
         // Only a profile whose role would work as this head, without broad access: never just the first one.
@@ -463,6 +470,14 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
     default:
       return 'unknown correction';
   }
+}
+
+/** A chosen profile from another partition than the cluster's region (it could never be used). */
+function partitionProblem(arn: string, region: string | null): string | null {
+  const p = parseIamArn(arn);
+  if (!p.ok || !region) return null;
+  const want = partitionOfRegion(region);
+  return want && want !== p.value.partition ? `the chosen profile is in partition ${p.value.partition}, but region ${region} is in ${want}` : null;
 }
 
 /**

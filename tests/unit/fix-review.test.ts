@@ -93,3 +93,25 @@ describe('review: a rejected correction is kept', () => {
     expect(r.text).toContain('  - |\n    pip install boto3\n');
   });
 });
+
+describe('small things a user notices', () => {
+  it('a chosen profile from another partition is refused, not written', async () => {
+    const text = base('available_node_types:\n  ray.head.default:\n    resources: {}\n    node_config:\n      InstanceType: m5.large\nhead_node_type: ray.head.default\n');
+    const r = await fixConfig(text, { profiles: { 'ray.head.default': 'arn:aws-cn:iam::123456789012:instance-profile/ray-head' } });
+    expect(r.text).toBe(text);
+    expect(r.skipped).toContainEqual(expect.objectContaining({ ruleId: 'RG201', reason: expect.stringMatching(/partition aws-cn/) }));
+  });
+
+  it('SSO and CLI caches under ~/.aws are credentials too', () => {
+    const fs = analyzeStatic(base('file_mounts:\n  ~/.aws/sso/cache: ~/.aws/sso/cache\n  /home/ubuntu/.awsome: ./awsome\n')).findings.filter((f) => f.ruleId === 'RG407');
+    expect(fs.map((f) => f.line)).toEqual([6]);
+  });
+
+  it('corrections are listed in the order of the text', async () => {
+    const text = base(`setup_commands:\n  - export AWS_SECRET_ACCESS_KEY=${secret}\nfile_mounts:\n  ~/.aws: ~/.aws\navailable_node_types:\n  ray.head.default:\n    resources: {}\n    node_config:\n      iamInstanceProfile: {Arn: ${HEAD}}\nhead_node_type: ray.head.default\n`);
+    const r = await fixConfig(text);
+    const lines = r.applied.map((a) => a.line);
+    expect(lines).toEqual([...lines].sort((x, y) => x - y));
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+  });
+});
