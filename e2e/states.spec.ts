@@ -321,8 +321,9 @@ test('Fix lists what it could not fix, and never calls the result clean', async 
     'setup_commands:',
     `  - export AWS_ACCESS_KEY_ID=${fixableKey}`,
     '  - |',
-    '    mkdir -p ~/.aws',
-    '    cat > ~/.aws/credentials << EOF',
+    '    mkdir -p ~/.config',
+    // An uploader's own config file, not ~/.aws/credentials: Fix cannot tell what else it needs.
+    '    cat > ~/.config/uploader.ini << EOF',
     '    [default]',
     `    aws_access_key_id = ${keyId}`,
     `    aws_secret_access_key = ${secret}`,
