@@ -1,0 +1,287 @@
+/**
+ * The share API behind app/api/share (see shared/RULES.md, "Interfaces"):
+ *
+ *   POST   /api/share      {"ciphertext": "<base64url>", "expiresIn": seconds}
+ *                          → 201 {"id", "deleteToken", "expiresAt"} | 400 | 413 | 415 | 429 (Retry-After)
+ *   (any of them 503 when the store cannot be reached)
+ *   GET    /api/share/ID   → 200 {"ciphertext", "createdAt", "expiresAt"} | 404 | 410
+ *   DELETE /api/share/ID   (Authorization: Bearer <deleteToken>) → 204 | 403 | 404
+ *
+ * The server sees only ciphertext. It stores the id, the ciphertext, the times, the size and the
+ * SHA-256 of the delete token; the token itself is returned once, to the creator, and never kept.
+ * Nothing here logs a ciphertext, a key or a token. Every answer carries `Cache-Control: no-store`,
+ * `Referrer-Policy: no-referrer` and `X-Robots-Tag: noindex`.
+ *
+ * The clock, the store and the rate limiter are dependencies (`configureShareApi`), so tests
+ * can move time and use a store of their own.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { decodeBase64url, encodeBase64url } from '../share/base64url';
+import { envelopeProblem, MAX_SEALED_BYTES } from '../share/envelope';
+import { isShareId, type ShareStore } from '../share/store';
+import { handle, HttpError, jsonError, readJsonObject } from './http';
+import { serverShareStore } from './share-store';
+
+/** Allowed lifetimes in seconds: 1 hour, 1 day, 7 days (default), 30 days. */
+export const EXPIRY_CHOICES: readonly number[] = [3600, 86_400, 604_800, 2_592_000];
+export const DEFAULT_EXPIRY_SECONDS = 604_800;
+/** Longest accepted `ciphertext` string (MAX_SEALED_BYTES as base64url). */
+export const MAX_CIPHERTEXT_CHARS = Math.ceil((MAX_SEALED_BYTES * 4) / 3);
+/** Body limit: the ciphertext plus room for the JSON around it. */
+const BODY_LIMIT = MAX_CIPHERTEXT_CHARS + 4096;
+/** The expiry sweep runs at most this often (on create and get). */
+export const SWEEP_INTERVAL_MS = 60_000;
+
+export const SHARE_HEADERS: Readonly<Record<string, string>> = {
+  'Cache-Control': 'no-store',
+  'Referrer-Policy': 'no-referrer',
+  'X-Robots-Tag': 'noindex',
+};
+
+// ---------------------------------------------------------------------------------------------
+// Rate limit
+
+export type TakeResult = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+/**
+ * Token buckets in memory, one per key: `capacity` tokens, refilled evenly over `windowMs`
+ * (20 per 10 minutes: one every 30 s, bursts of up to 20). Per process: with several replicas
+ * each keeps its own buckets.
+ */
+export class TokenBucketLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly perMs: number;
+
+  constructor(
+    readonly capacity = 20,
+    readonly windowMs = 10 * 60_000,
+    private readonly maxKeys = 10_000,
+  ) {
+    this.perMs = capacity / windowMs;
+  }
+
+  take(key: string, now: number): TakeResult {
+    let b = this.buckets.get(key);
+    if (b) {
+      b.tokens = Math.min(this.capacity, b.tokens + Math.max(0, now - b.at) * this.perMs);
+      b.at = now;
+    } else {
+      this.prune(now);
+      b = { tokens: this.capacity, at: now };
+      this.buckets.set(key, b);
+    }
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return { ok: true };
+    }
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / this.perMs / 1000)) };
+  }
+
+  /** Keeps the table bounded: full buckets carry no state; past the cap the oldest keys go. */
+  private prune(now: number): void {
+    if (this.buckets.size < this.maxKeys) return;
+    for (const [k, b] of this.buckets) {
+      if (b.tokens + Math.max(0, now - b.at) * this.perMs >= this.capacity) this.buckets.delete(k);
+    }
+    for (const k of this.buckets.keys()) {
+      if (this.buckets.size < this.maxKeys) break;
+      this.buckets.delete(k);
+    }
+  }
+
+  reset(): void {
+    this.buckets.clear();
+  }
+}
+
+/** Proxy hops to trust from `RAYGUARD_TRUST_PROXY` (`1`/`true`: one; a number: that many; else none). */
+export function trustedProxyHops(env: Record<string, string | undefined> = process.env): number {
+  const v = env.RAYGUARD_TRUST_PROXY?.trim().toLowerCase();
+  if (!v) return 0;
+  if (v === 'true' || v === 'yes') return 1;
+  const n = Number(v);
+  return Number.isInteger(n) && n > 0 && n <= 10 ? n : 0;
+}
+
+/**
+ * The rate-limit key of a request. Without trusted proxies every request shares one bucket: the
+ * client can write `X-Forwarded-For` itself (and Next.js fills it in only when absent). Behind
+ * `hops` trusted proxies, each appending the address it saw, the entry `hops` from the right is
+ * the client's.
+ */
+export function clientKey(req: Request, hops: number): string {
+  if (hops <= 0) return 'all';
+  const xff = req.headers.get('x-forwarded-for');
+  if (!xff) return 'no-forwarded-for';
+  const list = xff.split(',').map((s) => s.trim()).filter(Boolean);
+  const entry = list[Math.max(0, list.length - hops)] ?? '';
+  return /^[0-9A-Fa-f:.[\]]{1,64}$/.test(entry) ? `ip:${entry.toLowerCase()}` : 'unparsable-forwarded-for';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dependencies
+
+export interface ShareApiDeps {
+  store: () => Promise<ShareStore>;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+  limiter: TokenBucketLimiter;
+  proxyHops: () => number;
+}
+
+const defaults = (): ShareApiDeps => ({
+  store: serverShareStore,
+  now: Date.now,
+  limiter: new TokenBucketLimiter(),
+  proxyHops: () => trustedProxyHops(),
+});
+
+let deps: ShareApiDeps = defaults();
+let lastSweep = -Infinity;
+
+/** Replaces some dependencies (tests); returns a function that restores the previous ones. */
+export function configureShareApi(over: Partial<ShareApiDeps>): () => void {
+  const saved = deps;
+  const savedSweep = lastSweep;
+  deps = { ...deps, ...over };
+  lastSweep = -Infinity;
+  return () => {
+    deps = saved;
+    lastSweep = savedSweep;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+
+function withShareHeaders(res: Response): Response {
+  for (const [k, v] of Object.entries(SHARE_HEADERS)) res.headers.set(k, v);
+  return res;
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return Response.json(body, { status, headers: { ...SHARE_HEADERS, ...headers } });
+}
+
+/** Runs a handler with the share headers on every answer, errors included. */
+async function shareHandle(fn: () => Promise<Response>): Promise<Response> {
+  return withShareHeaders(await handle(fn));
+}
+
+/**
+ * A store call. A failing store (database down, disk full) answers 503, logged by error name and
+ * code only: a driver message can quote connection details or parameters.
+ */
+async function stored<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
+    const code = (e as { code?: unknown } | null)?.code;
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        msg: `share store: ${what} failed`,
+        error: e instanceof Error ? e.name : 'unknown',
+        ...(typeof code === 'string' && /^[A-Z0-9_]{1,40}$/i.test(code) ? { code } : {}),
+      }),
+    );
+    throw new HttpError(503, 'share storage is unavailable; try again later');
+  }
+}
+
+export function hashDeleteToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('base64url');
+}
+
+/** Purges expired links, at most once per SWEEP_INTERVAL_MS (one indexed statement or two). A failure is logged, not answered. */
+async function maybeSweep(store: ShareStore, now: number): Promise<void> {
+  if (now - lastSweep < SWEEP_INTERVAL_MS && now >= lastSweep) return;
+  lastSweep = now;
+  try {
+    await store.sweep(now);
+  } catch (e) {
+    console.error(JSON.stringify({ level: 'warn', msg: 'share store: expiry sweep failed', error: e instanceof Error ? e.name : 'unknown' }));
+  }
+}
+
+function expiresInOf(body: Record<string, unknown>): number {
+  const v = Object.hasOwn(body, 'expiresIn') ? body.expiresIn : undefined;
+  if (v === undefined || v === null) return DEFAULT_EXPIRY_SECONDS;
+  if (typeof v !== 'number' || !EXPIRY_CHOICES.includes(v)) {
+    throw new HttpError(400, `"expiresIn" must be one of ${EXPIRY_CHOICES.join(', ')} (seconds)`);
+  }
+  return v;
+}
+
+function ciphertextOf(body: Record<string, unknown>): Uint8Array {
+  const v = Object.hasOwn(body, 'ciphertext') ? body.ciphertext : undefined;
+  if (typeof v !== 'string' || v.length === 0) throw new HttpError(400, '"ciphertext" must be a non-empty base64url string');
+  if (v.length > MAX_CIPHERTEXT_CHARS) throw new HttpError(413, `"ciphertext" is larger than ${MAX_SEALED_BYTES} bytes`);
+  const bytes = decodeBase64url(v);
+  if (!bytes) throw new HttpError(400, '"ciphertext" must be unpadded base64url');
+  const problem = envelopeProblem(bytes);
+  if (problem === 'too-large') throw new HttpError(413, `"ciphertext" is larger than ${MAX_SEALED_BYTES} bytes`);
+  if (problem) throw new HttpError(400, '"ciphertext" is not a Rayguard share envelope');
+  return bytes;
+}
+
+/** POST /api/share */
+export function createShare(req: Request): Promise<Response> {
+  return shareHandle(async () => {
+    const d = deps;
+    const limited = d.limiter.take(clientKey(req, d.proxyHops()), d.now());
+    if (!limited.ok) {
+      return json(429, { error: `too many share links created; try again in ${limited.retryAfterSeconds} s` }, { 'Retry-After': String(limited.retryAfterSeconds) });
+    }
+    const body = await readJsonObject(req, BODY_LIMIT);
+    const ciphertext = ciphertextOf(body);
+    const expiresIn = expiresInOf(body);
+    const store = await stored('open', d.store);
+    const now = d.now();
+    const id = randomBytes(16).toString('base64url');
+    const deleteToken = randomBytes(32).toString('base64url');
+    const expiresAt = now + expiresIn * 1000;
+    await stored('create', () => store.create({ id, ciphertext, createdAt: now, expiresAt, deleteTokenHash: hashDeleteToken(deleteToken) }));
+    await maybeSweep(store, now);
+    return json(201, { id, deleteToken, expiresAt: new Date(expiresAt).toISOString() }, { Location: `/api/share/${id}` });
+  });
+}
+
+/** GET /api/share/ID */
+export function readShare(id: string): Promise<Response> {
+  return shareHandle(async () => {
+    if (!isShareId(id)) return jsonError(404, 'no such share link');
+    const d = deps;
+    const store = await stored('open', d.store);
+    const now = d.now();
+    const got = await stored('get', () => store.get(id, now));
+    await maybeSweep(store, now);
+    if (got === null) return jsonError(404, 'no such share link (it never existed or was deleted)');
+    if (got === 'expired') return jsonError(410, 'this share link has expired; its data is no longer kept');
+    return json(200, {
+      ciphertext: encodeBase64url(got.ciphertext),
+      createdAt: new Date(got.createdAt).toISOString(),
+      expiresAt: new Date(got.expiresAt).toISOString(),
+    });
+  });
+}
+
+/** DELETE /api/share/ID */
+export function deleteShare(req: Request, id: string): Promise<Response> {
+  return shareHandle(async () => {
+    if (!isShareId(id)) return jsonError(404, 'no such share link');
+    const m = /^Bearer[ \t]+([A-Za-z0-9_-]{1,128})[ \t]*$/i.exec(req.headers.get('authorization') ?? '');
+    if (!m) return jsonError(403, 'send the delete token as "Authorization: Bearer <deleteToken>"');
+    const store = await stored('open', deps.store);
+    const result = await stored('delete', () => store.delete(id, hashDeleteToken(m[1])));
+    if (result === 'missing') return jsonError(404, 'no such share link');
+    if (result === 'forbidden') return jsonError(403, 'the delete token does not match this share link');
+    return new Response(null, { status: 204, headers: SHARE_HEADERS });
+  });
+}
+
+/** For the methods a share route does not serve: a JSON 405 with Allow and the share headers. */
+export function shareMethodNotAllowed(allow: string): () => Response {
+  return () => withShareHeaders(jsonError(405, `method not allowed; use ${allow}`, { Allow: allow }));
+}

@@ -1,0 +1,112 @@
+/**
+ * The SQLite share store (the default): one file in the data directory, created on first use,
+ * in WAL mode. better-sqlite3 is synchronous; each call is short (one indexed row), so the
+ * methods simply run inline and resolve.
+ *
+ * `secure_delete` is on: purged and deleted ciphertext is overwritten in the file, not left in
+ * free pages.
+ */
+import { chmodSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { TOMBSTONE_RETENTION_MS, type DeleteResult, type GetResult, type ShareRecord, type ShareStore } from '../share/store';
+
+export const DB_FILE_NAME = 'rayguard.db';
+
+/** The data directory: `RAYGUARD_DATA_DIR`, else `./data` under the working directory. */
+export function dataDir(env: Record<string, string | undefined> = process.env): string {
+  const dir = env.RAYGUARD_DATA_DIR?.trim();
+  return path.resolve(dir || 'data');
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS share_links (
+  id                TEXT PRIMARY KEY,
+  ciphertext        BLOB,
+  size              INTEGER NOT NULL,
+  created_at        INTEGER NOT NULL,
+  expires_at        INTEGER NOT NULL,
+  delete_token_hash TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS share_links_expires_at ON share_links (expires_at);
+`;
+
+interface Row {
+  ciphertext: Uint8Array | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export class SqliteShareStore implements ShareStore {
+  readonly kind = 'sqlite' as const;
+  private db: Database.Database | null = null;
+  private closed = false;
+
+  /** `file`: the database file (its directory is created when missing). */
+  constructor(readonly file: string = path.join(dataDir(), DB_FILE_NAME)) {}
+
+  private open(): Database.Database {
+    if (this.closed) throw new Error('the share store is closed');
+    if (this.db) return this.db;
+    const dir = path.dirname(this.file);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const db = new Database(this.file);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('secure_delete = ON');
+      db.exec(SCHEMA);
+      try {
+        chmodSync(this.file, 0o600);
+      } catch {
+        /* not ours to change (a mounted volume): the directory mode still applies */
+      }
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    this.db = db;
+    return db;
+  }
+
+  async ready(): Promise<void> {
+    this.open().prepare('SELECT 1').get();
+  }
+
+  async create(rec: ShareRecord): Promise<void> {
+    this.open()
+      .prepare('INSERT INTO share_links (id, ciphertext, size, created_at, expires_at, delete_token_hash) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(rec.id, Buffer.from(rec.ciphertext.buffer, rec.ciphertext.byteOffset, rec.ciphertext.byteLength), rec.ciphertext.byteLength, rec.createdAt, rec.expiresAt, rec.deleteTokenHash);
+  }
+
+  async get(id: string, now: number): Promise<GetResult> {
+    const row = this.open().prepare<[string], Row>('SELECT ciphertext, created_at, expires_at FROM share_links WHERE id = ?').get(id);
+    if (!row) return null;
+    if (row.expires_at <= now || row.ciphertext === null) return 'expired';
+    return { ciphertext: new Uint8Array(row.ciphertext), createdAt: row.created_at, expiresAt: row.expires_at };
+  }
+
+  async delete(id: string, deleteTokenHash: string): Promise<DeleteResult> {
+    const db = this.open();
+    const gone = db.prepare('DELETE FROM share_links WHERE id = ? AND delete_token_hash = ?').run(id, deleteTokenHash);
+    if (gone.changes > 0) return 'deleted';
+    return db.prepare('SELECT 1 FROM share_links WHERE id = ?').get(id) ? 'forbidden' : 'missing';
+  }
+
+  async sweep(now: number): Promise<number> {
+    const db = this.open();
+    const run = db.transaction(() => {
+      const purged = db.prepare('UPDATE share_links SET ciphertext = NULL WHERE expires_at <= ? AND ciphertext IS NOT NULL').run(now).changes;
+      const dropped = db.prepare('DELETE FROM share_links WHERE expires_at <= ?').run(now - TOMBSTONE_RETENTION_MS).changes;
+      return purged + dropped;
+    });
+    return run();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.db?.close();
+    this.db = null;
+  }
+}
