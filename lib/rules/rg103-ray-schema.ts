@@ -17,7 +17,9 @@ const RENAMED = new Map([['max_worker_nodes', 'max_workers'], ['min_worker_nodes
  * - EC2 parameters inside `node_config` when the provider is not AWS (RG102: AWS checks skipped).
  */
 function quietAt(at: readonly PathPart[], isAws: boolean): boolean {
-  if (at.some((p) => typeof p === 'string' && isProfileKey(p))) return true;
+  // The validator never descends below a skipped place: only the last part is new.
+  const last = at[at.length - 1];
+  if (typeof last === 'string' && isProfileKey(last)) return true;
   if (at.length >= 1 && (at[0] === 'head_node' || at[0] === 'worker_nodes')) return true;
   if (at.length >= 2 && at[0] === 'provider' && at[1] === 'aws_credentials') return true;
   if (!isAws && at.length >= 4 && at[0] === 'available_node_types' && at[2] === 'node_config') return true;

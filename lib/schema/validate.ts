@@ -90,7 +90,6 @@ const TYPE_WORDS: Record<string, string> = {
 interface Here {
   node: Node | null;
   at: PathPart[];
-  path: string;
   /** Range of the key that holds this value (missing keys and empty values are reported there). */
   holder: Range | null;
   depth: number;
@@ -275,7 +274,9 @@ export function checkAgainstSchema(doc: Document, node: Node | null, schema: Jso
   const memo = new Map<Node, Map<unknown, Result>>();
   let checks = 0;
 
-  const problem = (here: Here, reason: SchemaProblemReason, range: Range | null, message: string, extra: Partial<SchemaProblem> = {}, at = here.at, path = here.path): SchemaProblem => {
+  // The YAML path of a place, built only when a problem is reported there (most places have none).
+  const pathOf = (at: readonly PathPart[]) => at.reduce<string>((p, part) => joinPath(p, part), opts.basePath ?? '');
+  const problem = (here: Here, reason: SchemaProblemReason, range: Range | null, message: string, extra: Partial<SchemaProblem> = {}, at = here.at, path = pathOf(at)): SchemaProblem => {
     const r = range ?? here.holder ?? [0, 0];
     return { finding: { ruleId, start: r[0], end: r[1], yamlPath: path, message }, reason, at, ...extra };
   };
@@ -311,7 +312,8 @@ export function checkAgainstSchema(doc: Document, node: Node | null, schema: Jso
   const checkFresh = (schema: JsonSchema, here: Here): Result => {
     const node = here.node;
     const kind = kindOf(node);
-    const name = nameOf(here.at);
+    let shown: string | undefined;
+    const nameIt = () => (shown ??= nameOf(here.at));
     const own: SchemaProblem[] = [];
     const kids: Result[] = [];
 
@@ -319,48 +321,48 @@ export function checkAgainstSchema(doc: Document, node: Node | null, schema: Jso
       const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
       if (!types.some((t) => typeMatches(t, kind))) {
         // The other keywords would only repeat this.
-        return result([problem(here, 'type', valueRange(here), `${name} must be ${expectedWords(schema)}, but it is ${KIND_WORDS[kind]}`)]);
+        return result([problem(here, 'type', valueRange(here), `${nameIt()} must be ${expectedWords(schema)}, but it is ${KIND_WORDS[kind]}`)]);
       }
     }
     if (Array.isArray(schema.enum)) {
       const v = primitive(node);
       if (!schema.enum.some((e) => sameValue(e, v))) {
         const shown = schema.enum.slice(0, 10).map((e) => `\`${String(e)}\``).join(', ');
-        own.push(problem(here, 'enum', valueRange(here), `${name} must be one of ${shown}${schema.enum.length > 10 ? ', ...' : ''} (exact spelling and case)`));
+        own.push(problem(here, 'enum', valueRange(here), `${nameIt()} must be one of ${shown}${schema.enum.length > 10 ? ', ...' : ''} (exact spelling and case)`));
       }
     }
     if (hasOwn(schema, 'const') && !sameValue(schema.const, primitive(node))) {
-      own.push(problem(here, 'const', valueRange(here), `${name} must be \`${String(schema.const)}\``));
+      own.push(problem(here, 'const', valueRange(here), `${nameIt()} must be \`${String(schema.const)}\``));
     }
     if (kind === 'integer' || kind === 'number') {
       const v = Number((node as { value: unknown }).value);
       if (typeof schema.minimum === 'number' && v < schema.minimum) {
-        own.push(problem(here, 'minimum', valueRange(here), schema.minimum === 0 ? `${name} must not be negative` : `${name} must be at least ${schema.minimum}; it is lower`));
+        own.push(problem(here, 'minimum', valueRange(here), schema.minimum === 0 ? `${nameIt()} must not be negative` : `${nameIt()} must be at least ${schema.minimum}; it is lower`));
       }
       if (typeof schema.maximum === 'number' && v > schema.maximum) {
-        own.push(problem(here, 'maximum', valueRange(here), `${name} must be at most ${schema.maximum}; it is higher`));
+        own.push(problem(here, 'maximum', valueRange(here), `${nameIt()} must be at most ${schema.maximum}; it is higher`));
       }
     }
     if (kind === 'string') {
       const s = String((node as { value: unknown }).value);
       if (typeof schema.minLength === 'number' && codePoints(s) < schema.minLength) {
-        own.push(problem(here, 'minLength', valueRange(here), schema.minLength === 1 ? `${name} must not be empty` : `${name} must be at least ${schema.minLength} characters long`));
+        own.push(problem(here, 'minLength', valueRange(here), schema.minLength === 1 ? `${nameIt()} must not be empty` : `${nameIt()} must be at least ${schema.minLength} characters long`));
       }
       if (typeof schema.pattern === 'string') {
         const re = compiled(schema.pattern);
-        if (re && !re.test(s)) own.push(problem(here, 'pattern', valueRange(here), `${name} does not have the expected form`));
+        if (re && !re.test(s)) own.push(problem(here, 'pattern', valueRange(here), `${nameIt()} does not have the expected form`));
       }
     }
     if (kind === 'array' && isSeq(node)) {
       if (typeof schema.minItems === 'number' && node.items.length < schema.minItems) {
-        own.push(problem(here, 'minItems', valueRange(here), `${name} needs at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}`));
+        own.push(problem(here, 'minItems', valueRange(here), `${nameIt()} needs at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}`));
       }
       if (schema.items !== undefined && !Array.isArray(schema.items)) {
         node.items.forEach((item, i) => {
           const at = [...here.at, i];
           if (skip?.(at)) return;
           const child = deref(doc, item);
-          kids.push(check(schema.items, { node: child, at, path: joinPath(here.path, i), holder: nodeRange(item) ?? valueRange(here), depth: here.depth + 1 }));
+          kids.push(check(schema.items, { node: child, at, holder: nodeRange(item) ?? valueRange(here), depth: here.depth + 1 }));
         });
       }
     }
@@ -385,13 +387,13 @@ export function checkAgainstSchema(doc: Document, node: Node | null, schema: Jso
         const at = [...here.at, key];
         if (skip?.(at)) continue;
         const owner = here.at.length === 0 ? 'The top level' : nameOf(here.at);
-        own.push(problem(here, 'required', here.holder ?? nodeRange(map), `${owner} is missing the required key \`${key}\``, { key }, at, joinPath(here.path, key)));
+        own.push(problem(here, 'required', here.holder ?? nodeRange(map), `${owner} is missing the required key \`${key}\``, { key }, at));
       }
     }
     for (const e of ents) {
       const at = [...here.at, e.key];
       if (skip?.(at)) continue;
-      const child: Here = { node: e.value, at, path: joinPath(here.path, e.key), holder: nodeRange(e.pair.key), depth: here.depth + 1 };
+      const child: Here = { node: e.value, at, holder: nodeRange(e.pair.key), depth: here.depth + 1 };
       let matched = false;
       if (props && hasOwn(props, e.key)) {
         matched = true;
@@ -441,7 +443,7 @@ export function checkAgainstSchema(doc: Document, node: Node | null, schema: Jso
   };
 
   if (skip?.([])) return [];
-  return flatten(check(schema, { node, at: [], path: opts.basePath ?? '', holder: null, depth: 0 }));
+  return flatten(check(schema, { node, at: [], holder: null, depth: 0 }));
 }
 
 /** The findings of `checkAgainstSchema`, for a caller that needs nothing else. */
