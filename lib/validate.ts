@@ -54,12 +54,16 @@ export function toFinding(ctx: RuleContext, r: RawFinding): Finding {
  */
 function secretRedactor(ctx: RuleContext): (s: string) => string {
   const byLength = new Map<number, Set<string>>();
+  /** Every 16-character window of every secret, whitespace left out (a folded PEM body still matches). */
+  const windows = new Set<string>();
   for (const h of ctx.secrets) {
     for (const v of [h.value, ctx.parsed.text.slice(h.start, h.end)]) {
       if (v.length < 8) continue;
       const set = byLength.get(v.length) ?? new Set<string>();
       set.add(v);
       byLength.set(v.length, set);
+      const compact = v.replace(/\s+/g, '');
+      for (let i = 0; i + WINDOW <= compact.length && windows.size < MAX_WINDOWS; i++) windows.add(compact.slice(i, i + WINDOW));
     }
   }
   if (byLength.size === 0) return (s) => s;
@@ -75,8 +79,41 @@ function secretRedactor(ctx: RuleContext): (s: string) => string {
         }
       }
     }
-    return out;
+    return windows.size > 0 ? maskWindows(out, windows) : out;
   };
+}
+
+const WINDOW = 16;
+const MAX_WINDOWS = 200_000;
+
+/**
+ * Masks every stretch of `s` that, whitespace aside, repeats 16 or more characters of a secret:
+ * a key the parser folded onto one line (a broken block scalar read as a mapping key) or a part
+ * of one. The stretch becomes `…`.
+ */
+function maskWindows(s: string, windows: ReadonlySet<string>): string {
+  const idx: number[] = [];
+  let compact = '';
+  for (let i = 0; i < s.length; i++) {
+    if (/\s/.test(s[i])) continue;
+    idx.push(i);
+    compact += s[i];
+  }
+  if (compact.length < WINDOW) return s;
+  const hit = new Uint8Array(s.length);
+  let any = false;
+  for (let i = 0; i + WINDOW <= compact.length; i++) {
+    if (!windows.has(compact.slice(i, i + WINDOW))) continue;
+    any = true;
+    for (let k = idx[i]; k <= idx[i + WINDOW - 1]; k++) hit[k] = 1;
+  }
+  if (!any) return s;
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    if (!hit[i]) out += s[i];
+    else if (i === 0 || !hit[i - 1]) out += '…';
+  }
+  return out;
 }
 
 function finish(ctx: RuleContext, raw: RawFinding[]): Analysis {

@@ -41,3 +41,16 @@ describe('redaction: a detected secret never appears in any output', () => {
     );
   });
 });
+
+describe('redaction: a private key the parser folded into a key', () => {
+  it('a PEM key at column 0 inside a block script breaks the YAML; no part of it reaches any output', async () => {
+    const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const rng = makeRng(77);
+    const line = () => Array.from({ length: 64 }, () => B64[Math.floor(rng() * 64)]).join('');
+    const body = Array.from({ length: 12 }, line);
+    const text = `cluster_name: x\nprovider: {type: aws, region: us-west-2}\nsetup_commands:\n  - |\n    cat > key.pem <<EOF\n-----BEGIN RSA PRIVATE KEY-----\n${body.join('\n')}\n-----END RSA PRIVATE KEY-----\n    EOF\n`;
+    const out = await everyOutput(text);
+    expect(out).toContain('RG404');
+    for (const l of body) for (let i = 0; i + 16 <= l.length; i += 8) expect(out).not.toContain(l.slice(i, i + 16));
+  });
+});
