@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fixConfig } from '../lib/fix/plan';
 import { SEVERITY_RANK, type FileReport, type Finding, type Report, type Severity } from '../lib/findings/types';
 import { demoIamSource } from '../lib/iam/demo';
@@ -8,24 +9,36 @@ import { iamReport } from '../lib/iam/report';
 import { contextOf } from '../lib/validate';
 import { BaselineFormatError, makeBaseline, parseBaseline, type Baseline } from '../lib/findings/baseline';
 import { analyze, validate } from '../lib/validate';
+import { buildSarif } from '../lib/findings/sarif';
+import { expandGlob, isGlob } from './glob';
 
-const VERSION = '0.1.0';
+/** The version of the installed package, the one source of truth (--version, SARIF). */
+const VERSION: string = (() => {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+})();
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 const HELP = `rayguard ${VERSION} — checks Ray cluster configs for AWS (instance profiles, IAM, credentials)
 
 Usage:
-  rayguard check [--format text|json] [IAM] [--fail-on LEVEL] FILE...
+  rayguard check [--format text|json|sarif] [-o OUT] [IAM] [--fail-on LEVEL] [--baseline FILE] FILE...
   rayguard fix FILE [-o OUT] [--profile NODE_TYPE=ARN]... [IAM]
   rayguard baseline [-o OUT] [IAM] FILE...
   rayguard policy [IAM] FILE
 
-IAM is one of --iam-snapshot FILE (repeatable), --iam-live, --iam-demo; without one, no IAM check.
+IAM is one of --iam live, --iam snapshot FILE (repeatable), --iam demo, --iam off (the default:
+no IAM check). --iam-live, --iam-snapshot FILE and --iam-demo are the same as the first three.
 
-FILE may be \`-\` for standard input.
+FILE may be \`-\` for standard input, or a pattern the shell did not expand (quote it):
+\`*\` and \`?\` match within a directory, \`**\` any number of directories ('configs/**/*.yaml').
 
-check   prints findings; exits 0 when none at or above --fail-on (error|warning|info|none,
-        default error), 1 when there are, 2 on usage errors or unreadable files.
+check   prints findings (text, JSON, or SARIF 2.1.0 for code scanning) to standard output or OUT;
+        exits 0 when none at or above --fail-on (error|warning|info|none, default error),
+        1 when there are, 2 on usage errors or unreadable files.
 fix     writes the corrected config to OUT (default: standard output); a summary goes to stderr.
 policy  prints the least-privilege head-role policy the config needs (the autoscaler's EC2
         calls, iam:PassRole on exactly the worker roles), with the head's verdicts on stderr.
@@ -34,15 +47,18 @@ baseline  writes fingerprints of the current findings (salted hashes, never a se
 
 Inline ignore: \`# rayguard:ignore RG401 <reason>\` on the finding's line or alone on the line above.
 
---iam-snapshot FILE   check instance profiles against the JSON of
+--iam snapshot FILE   check instance profiles against the JSON of
                       \`aws iam get-account-authorization-details\`; give it again for the
                       output of \`aws iam list-instance-profiles\` (profiles with no role)
---iam-live            ask IAM itself, with the AWS SDK's default credentials (env, profile,
+--iam live            ask IAM itself, with the AWS SDK's default credentials (env, profile,
                       SSO, web identity, container or instance role); AWS_ENDPOINT_URL_IAM
                       points it at another endpoint
 --assume-role ACCOUNT=ROLE_ARN[,EXTERNAL_ID]
-                      with --iam-live: check profiles of ACCOUNT through this role
---iam-demo            use the embedded demo account
+                      with --iam live: check profiles of ACCOUNT through this role
+--iam demo            use the embedded demo account
+--iam off             no IAM check (the default)
+--format FORMAT       text (default), json (the findings report, version 1) or sarif (SARIF 2.1.0)
+-o, --output OUT      write to OUT instead of standard output (check, fix, baseline)
 --profile T=ARN       the instance profile to add to node type T (fix)
 --baseline FILE       report only findings that are not in FILE (check)
 `;
@@ -54,12 +70,14 @@ class SetupError extends UsageError {}
 interface Args {
   command: string;
   files: string[];
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'sarif';
   failOn: Severity | 'none';
   snapshots: string[];
   live: boolean;
   assumeRoles: Record<string, { roleArn: string; externalId?: string }>;
   demo: boolean;
+  /** \`--iam off\` was given: no IAM source, and none may be chosen too. */
+  iamOff: boolean;
   out?: string;
   baseline?: string;
   profiles: Record<string, string>;
@@ -67,32 +85,45 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
-  const a: Args = { command: command ?? '', files: [], format: 'text', failOn: 'error', demo: false, live: false, snapshots: [], assumeRoles: Object.create(null), profiles: Object.create(null) };
+  const a: Args = { command: command ?? '', files: [], format: 'text', failOn: 'error', demo: false, live: false, iamOff: false, snapshots: [], assumeRoles: Object.create(null), profiles: Object.create(null) };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = () => {
-      if (inline !== undefined) return inline;
+    const value = (what = flag) => {
+      if (inline !== undefined && what === flag) return inline;
       const v = rest[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      if (v === undefined) throw new UsageError(`${what} needs a value`);
       return v;
+    };
+    const noValue = () => {
+      if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
     };
     switch (flag) {
       case '--format': {
         const v = value();
-        if (v !== 'text' && v !== 'json') throw new UsageError(`--format must be text or json (sarif comes later), not ${JSON.stringify(v)}`);
+        if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not ${JSON.stringify(v)}`);
         a.format = v;
         break;
       }
       case '--fail-on': {
         const v = value();
-        if (!['error', 'warning', 'info', 'none'].includes(v)) throw new UsageError('--fail-on must be error, warning, info or none');
+        if (!['error', 'warning', 'info', 'none'].includes(v)) throw new UsageError(`--fail-on must be error, warning, info or none, not ${JSON.stringify(v)}`);
         a.failOn = v as Args['failOn'];
         break;
       }
+      case '--iam': {
+        const v = value();
+        if (v === 'live') a.live = true;
+        else if (v === 'demo') a.demo = true;
+        else if (v === 'off') a.iamOff = true;
+        else if (v === 'snapshot') a.snapshots.push(value('--iam snapshot'));
+        else if (v.startsWith('snapshot=')) a.snapshots.push(v.slice('snapshot='.length));
+        else throw new UsageError(`--iam must be live, snapshot FILE, demo or off, not ${JSON.stringify(v)}`);
+        break;
+      }
       case '--iam-snapshot': a.snapshots.push(value()); break;
-      case '--iam-demo': a.demo = true; break;
-      case '--iam-live': a.live = true; break;
+      case '--iam-demo': noValue(); a.demo = true; break;
+      case '--iam-live': noValue(); a.live = true; break;
       case '--assume-role': {
         const v = value();
         const m = /^(\d{12})=(arn:(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::(\d{12}):role\/[^,\s]+)(?:,(.+))?$/.exec(v);
@@ -110,7 +141,7 @@ function parseArgs(argv: string[]): Args {
         a.profiles[v.slice(0, eq)] = v.slice(eq + 1);
         break;
       }
-      case '-h': case '--help': a.command = 'help'; break;
+      case '-h': case '--help': noValue(); a.command = 'help'; break;
       default:
         if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
         a.files.push(arg);
@@ -149,15 +180,16 @@ function readConfig(file: string): ConfigFile {
 
 async function iamSource(a: Args): Promise<IamSource | null> {
   const chosen = [a.snapshots.length > 0, a.demo, a.live].filter(Boolean).length;
-  if (chosen > 1) throw new UsageError('use one of --iam-snapshot, --iam-live or --iam-demo');
-  if (Object.keys(a.assumeRoles).length && !a.live) throw new UsageError('--assume-role needs --iam-live');
+  if (chosen > 1) throw new UsageError('use one IAM source: --iam live, --iam snapshot FILE or --iam demo');
+  if (chosen > 0 && a.iamOff) throw new UsageError('--iam off contradicts the IAM source also given');
+  if (Object.keys(a.assumeRoles).length && !a.live) throw new UsageError('--assume-role needs --iam live');
   if (a.demo) return demoIamSource();
   if (a.live) {
     const { createLiveIamSource } = await import('../lib/iam/live');
     try {
       return await createLiveIamSource({ assumeRoles: a.assumeRoles });
     } catch (e) {
-      throw new SetupError(`--iam-live: ${e instanceof IamUnavailableError ? e.reason : 'the live IAM source could not start'}`);
+      throw new SetupError(`--iam live: ${e instanceof IamUnavailableError ? e.reason : 'the live IAM source could not start'}`);
     }
   }
   if (a.snapshots.length === 0) return null;
@@ -203,15 +235,50 @@ function readBaseline(file: string): Baseline {
   }
 }
 
+/**
+ * The files named on the command line: patterns the shell left alone are expanded here (a path
+ * that exists is taken as it is, even with a \`*\` in its name), and each file is read once.
+ * A pattern that matches nothing is a usage error: in CI a typo must not pass as "no findings".
+ */
+function inputFiles(args: string[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const arg of args) {
+    const matches = arg !== '-' && isGlob(arg) && !existsSync(arg) ? expandGlob(arg) : [arg];
+    if (matches.length === 0) throw new UsageError(`no file matches ${arg}`);
+    for (const m of matches) {
+      const key = m === '-' ? m : resolve(m);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(m);
+    }
+  }
+  return out;
+}
+
+function writeOutput(a: Args, text: string): void {
+  if (!a.out) {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    writeFileSync(a.out, text);
+  } catch (e) {
+    throw new UsageError(`cannot write ${a.out}: ${(e as NodeJS.ErrnoException).code ?? 'write error'}`);
+  }
+}
+
 async function check(a: Args): Promise<number> {
   if (a.files.length === 0) throw new UsageError('check needs at least one FILE');
+  const paths = inputFiles(a.files);
   const iam = await iamSource(a);
   const baseline = a.baseline ? readBaseline(a.baseline) : null;
-  const texts = a.files.map((f) => [f, readConfig(f).text] as const);
+  const texts = paths.map((f) => [f, readConfig(f).text] as const);
   const files: FileReport[] = [];
   for (const [path, text] of texts) files.push({ path, findings: await validate(text, { iam, baseline }) });
   const report: Report = { version: 1, files };
-  process.stdout.write(a.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatText(files));
+  if (a.format === 'sarif') writeOutput(a, JSON.stringify(await buildSarif(report, { version: VERSION, cwd: process.cwd() }), null, 2) + '\n');
+  else writeOutput(a, a.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatText(files));
   if (a.failOn === 'none') return 0;
   const floor = SEVERITY_RANK[a.failOn];
   const failing = files.some((r) => r.findings.some((f: Finding) => SEVERITY_RANK[f.severity] >= floor));
@@ -244,7 +311,7 @@ async function fix(a: Args): Promise<number> {
 async function policy(a: Args): Promise<number> {
   if (a.files.length !== 1) throw new UsageError('policy takes exactly one FILE');
   const iam = await iamSource(a);
-  if (!iam) throw new UsageError('policy needs an IAM source (--iam-snapshot, --iam-live or --iam-demo): the worker roles come from IAM');
+  if (!iam) throw new UsageError('policy needs an IAM source (--iam snapshot FILE, --iam live or --iam demo): the worker roles come from IAM');
   const ctx = contextOf(readConfig(a.files[0]).text);
   if (!ctx.model) throw new UsageError(`${a.files[0]} is not a readable Ray config (run \`rayguard check\`)`);
   const r = await iamReport(ctx, iam);
@@ -262,9 +329,10 @@ async function policy(a: Args): Promise<number> {
 
 async function baseline(a: Args): Promise<number> {
   if (a.files.length === 0) throw new UsageError('baseline needs at least one FILE');
+  const paths = inputFiles(a.files);
   const iam = await iamSource(a);
   const raw = [];
-  for (const f of a.files) raw.push(...(await analyze(readConfig(f).text, { iam })).raw);
+  for (const f of paths) raw.push(...(await analyze(readConfig(f).text, { iam })).raw);
   const b = await makeBaseline(raw);
   const out = a.out ?? '.rayguard-baseline.json';
   writeFileSync(out, JSON.stringify(b, null, 2) + '\n');
