@@ -8,6 +8,12 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 // which monaco-editor 0.57's exports map no longer resolves (see shared/STACK.md §3).
 const OLD_WORKER = 'monaco-editor/esm/vs/editor/editor.worker.js';
 
+const SHARE_PAGE_HEADERS = [
+  { key: 'Cache-Control', value: 'no-store' },
+  { key: 'X-Robots-Tag', value: 'noindex' },
+  { key: 'Referrer-Policy', value: 'no-referrer' },
+];
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
@@ -31,6 +37,9 @@ const nextConfig = {
           { key: 'X-Frame-Options', value: 'DENY' },
         ],
       },
+      // Share pages: never cached, never indexed, never a Referer (the key is in the fragment,
+      // which browsers do not send, but the id is in the path).
+      ...['/s', '/s/:path*'].map((source) => ({ source, headers: SHARE_PAGE_HEADERS })),
     ];
   },
 };

@@ -39,8 +39,10 @@ export default defineConfig({
       url: 'http://127.0.0.1:3100',
       timeout: 60_000,
       reuseExistingServer: !process.env.CI,
-      // The demo account, whatever AWS credentials this machine may have.
-      env: { NEXT_TELEMETRY_DISABLED: '1', RAYGUARD_IAM: 'demo' },
+      // The demo account, whatever AWS credentials this machine may have. Share links go to a
+      // SQLite file under test-results (emptied before every run, before the server starts), where
+      // e2e/share.spec.ts finds it to move a link's expiry.
+      env: { NEXT_TELEMETRY_DISABLED: '1', RAYGUARD_IAM: 'demo', RAYGUARD_DATA_DIR: 'test-results/share-data' },
     },
   ],
 });

@@ -27,6 +27,8 @@ import type { IamSourceInfo } from '@/lib/iam/types';
 import { DEFAULT_FILE_NAME, FileRefused, fixedFileName, looksLikeYamlName, readTextFile, saveText, tooLargeMessage, utf8Length } from './files';
 import { headNodeTypeOf } from './headNodeType';
 import { STARTER_TEXT } from './starter';
+import { takeSharedCopy } from './sharedCopy';
+import type { ShareInput } from './ShareDialog';
 import type { CursorPosition, EditorHandle, LiveFindings, LiveStatus, ServerFixRequest, ServerFixResult } from './editor/handle';
 
 // Monaco touches `window` on import: load it in the browser only.
@@ -34,6 +36,9 @@ const YamlEditor = dynamic(() => import('./editor/YamlEditor'), {
   ssr: false,
   loading: () => <div className="editor-loading">Loading editor…</div>,
 });
+
+// Redaction, encryption and the diff load when the user shares, not with the dashboard.
+const ShareDialog = dynamic(() => import('./ShareDialog'), { ssr: false });
 
 declare global {
   interface Window {
@@ -165,6 +170,13 @@ export function Dashboard() {
   const headProfileRef = useRef(headProfile);
   headProfileRef.current = headProfile;
   const [dragging, setDragging] = useState(false);
+  /** What the open Share dialog shares (the text and findings when it opened); null: closed. */
+  const [share, setShare] = useState<ShareInput | null>(null);
+  /**
+   * The Fix panel is unmounted while the Share dialog is open and for one task after: both diffs
+   * use the same Monaco model paths (editor/DiffView.tsx), which are disposed a task after unmount.
+   */
+  const [fixHeld, setFixHeld] = useState(false);
 
   // The IAM source and the samples, once.
   useEffect(() => {
@@ -206,6 +218,12 @@ export function Dashboard() {
     window.addEventListener('beforeunload', onBeforeUnload);
     return () => window.removeEventListener('beforeunload', onBeforeUnload);
   }, []);
+
+  useEffect(() => {
+    if (!fixHeld) return;
+    const t = setTimeout(() => setFixHeld(false), 0);
+    return () => clearTimeout(t);
+  }, [fixHeld]);
 
   /** Compare the live and the server's static findings once both exist for the same version. */
   const checkAgreement = useCallback(() => {
@@ -537,6 +555,17 @@ export function Dashboard() {
     setFix({ ...fix, inEditorVersion: editor.current?.getVersion() ?? null });
   }, [fix, loadText]);
 
+  // "Validate again now" on a shared page: its config arrives as an editable copy (sharedCopy.ts).
+  const sharedCopyTaken = useRef(false);
+  useEffect(() => {
+    if (!ready || sharedCopyTaken.current) return;
+    sharedCopyTaken.current = true;
+    const copy = takeSharedCopy();
+    if (!copy) return;
+    window.history.replaceState(null, '', '/');
+    loadText(copy.text, copy.fileName, `Opened an editable copy of the shared ${copy.fileName}.`);
+  }, [ready, loadText]);
+
   const restorePrevious = () => {
     if (!notice?.previous) return;
     const { text: prevText, fileName: prevName } = notice.previous;
@@ -690,6 +719,29 @@ export function Dashboard() {
     [iamResult, iamStale],
   );
   const onValidateClick = useCallback(() => void validateRef.current(), []);
+  // A link shares one validation: the text validated, its findings, its IAM source.
+  const shareBlocked =
+    !ready || !iamResult
+      ? 'Validate first: a link shares the findings of a validation'
+      : validating || iamStale || findingsState !== 'current' || live?.version !== iamResult.version
+        ? 'The text changed since the last validation: validate again to share it'
+        : null;
+  const openShare = () => {
+    const handle = editor.current;
+    if (shareBlocked || !handle || !iamResult || !findings) return;
+    const source = iamView?.source ?? null;
+    setShare({
+      text: handle.getText(),
+      fileName,
+      findings,
+      computedAt: new Date(iamResult.at).toISOString(),
+      iamSource: source && { kind: source.kind, label: source.label, ...(source.accountId ? { accountId: source.accountId } : {}) },
+    });
+  };
+  const closeShare = useCallback(() => {
+    setShare(null);
+    setFixHeld(true);
+  }, []);
   // What the editor holds compared with the last Fix (one value, so typing does not re-render the panel).
   const fixEditorState: FixEditorState = !fix
     ? 'changed'
@@ -792,6 +844,19 @@ export function Dashboard() {
           Download
         </button>
 
+        <button
+          type="button"
+          className="btn"
+          onClick={openShare}
+          disabled={shareBlocked !== null}
+          data-testid="share"
+          title={shareBlocked ?? 'Share this validation as a link; credentials are redacted in this browser first'}
+        >
+          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+            <path d="M6.5 9.5l3-3M7 4.5l1.2-1.2a2.6 2.6 0 013.7 3.7L10.7 8.2M9 11.5l-1.2 1.2a2.6 2.6 0 01-3.7-3.7L5.3 7.8" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" />
+          </svg>
+          Share
+        </button>
       </div>
 
       {error && (
@@ -902,7 +967,7 @@ export function Dashboard() {
         onValidate={onValidateClick}
       />
 
-      {fix && (
+      {fix && !share && !fixHeld && (
         <FixPanel
           result={fix}
           editorState={fixEditorState}
@@ -915,6 +980,8 @@ export function Dashboard() {
           profileOptions={allProfiles}
         />
       )}
+
+      {share && <ShareDialog input={share} onClose={closeShare} />}
     </div>
   );
 }

@@ -8,6 +8,8 @@ export class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
+    /** 429: the seconds the server asks to wait (its Retry-After), when it said. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -129,7 +131,8 @@ async function request(url: string, init?: RequestInit): Promise<Response> {
       // Not JSON: keep the status line. The body is never shown (it could echo input).
     }
     if (message.length > MAX_ERROR_CHARS) message = `${message.slice(0, MAX_ERROR_CHARS)}…`;
-    throw new ApiError(message, res.status);
+    const retryAfter = Number(res.headers.get('retry-after'));
+    throw new ApiError(message, res.status, res.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : undefined);
   }
   return res;
 }
@@ -257,6 +260,60 @@ export async function getSamples(signal?: AbortSignal): Promise<Sample[]> {
 
 export async function getSampleText(id: string, signal?: AbortSignal): Promise<string> {
   return (await request(`/api/samples/${encodeURIComponent(id)}`, { signal })).text();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Share links (shared/RULES.md): only ciphertext goes up; the key never leaves the browser.
+
+/** The answer to creating a stored link. The delete token is shown to its creator only. */
+export interface CreatedShare {
+  id: string;
+  deleteToken: string;
+  /** ISO 8601. */
+  expiresAt: string;
+}
+
+export function createShareLink(ciphertext: string, expiresIn: number, signal?: AbortSignal): Promise<CreatedShare> {
+  return postJson<CreatedShare>('/api/share', { ciphertext, expiresIn }, signal);
+}
+
+/** A stored link as the server has it: its ciphertext, or why there is none. */
+export type ShareLookup =
+  | { status: 'found'; ciphertext: string; createdAt: string; expiresAt: string }
+  | { status: 'expired' }
+  | { status: 'missing' };
+
+/** GET /api/share/ID: 404 and 410 are answers here, not errors. Network and other failures throw an ApiError. */
+export async function getShareLink(id: string, signal?: AbortSignal): Promise<ShareLookup> {
+  let res: Response;
+  try {
+    res = await request(`/api/share/${encodeURIComponent(id)}`, { signal });
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return { status: 'missing' };
+    if (e instanceof ApiError && e.status === 410) return { status: 'expired' };
+    throw e;
+  }
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    throw new ApiError('The server sent an unreadable share answer.', 0);
+  }
+  if (!isObject(body) || typeof body.ciphertext !== 'string' || typeof body.createdAt !== 'string' || typeof body.expiresAt !== 'string') {
+    throw new ApiError('The server sent an unreadable share answer.', 0);
+  }
+  return { status: 'found', ciphertext: body.ciphertext, createdAt: body.createdAt, expiresAt: body.expiresAt };
+}
+
+/** DELETE /api/share/ID with the link's delete token; 'missing' when it was gone already. */
+export async function deleteShareLink(id: string, deleteToken: string, signal?: AbortSignal): Promise<'deleted' | 'missing'> {
+  try {
+    await request(`/api/share/${encodeURIComponent(id)}`, { method: 'DELETE', headers: { authorization: `Bearer ${deleteToken}` }, signal });
+    return 'deleted';
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return 'missing';
+    throw e;
+  }
 }
 
 export function describeError(e: unknown): string {

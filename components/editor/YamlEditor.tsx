@@ -28,6 +28,11 @@ export interface YamlEditorProps {
   serverFix: (req: ServerFixRequest) => Promise<ServerFixResult | null>;
   /** A short message for the status bar (a quick fix that could not be applied, ...). */
   onNotice: (message: string) => void;
+  /**
+   * Show the text only (a shared config): no editing, no live analysis, no quick fixes, no
+   * Ctrl+Enter. Findings are shown through the handle's `showIamFindings`. Read at mount.
+   */
+  readOnly?: boolean;
 }
 
 declare global {
@@ -79,6 +84,13 @@ const OPTIONS: monaco.editor.IStandaloneEditorConstructionOptions = {
   // Below the line first: a hover above the first lines would cover the app's toolbar.
   hover: { delay: 250, above: false },
 };
+const READ_ONLY_OPTIONS: monaco.editor.IStandaloneEditorConstructionOptions = {
+  ...OPTIONS,
+  readOnly: true,
+  // Monaco draws marker squiggles in editable editors only unless told otherwise.
+  renderValidationDecorations: 'on',
+  lightbulb: { enabled: monaco.editor.ShowLightbulbIconMode.Off },
+};
 
 export default function YamlEditor(props: YamlEditorProps) {
   // The callbacks change identity between renders; the editor keeps the latest through a ref.
@@ -86,6 +98,7 @@ export default function YamlEditor(props: YamlEditorProps) {
   latest.current = props;
 
   const onMount = useCallback<OnMount>((editor) => {
+    const readOnly = latest.current.readOnly === true;
     const model = () => editor.getModel();
     const disposables: monaco.IDisposable[] = [];
     const client = createAnalysisClient();
@@ -214,7 +227,7 @@ export default function YamlEditor(props: YamlEditorProps) {
       runLive();
     };
 
-    disposables.push(
+    if (!readOnly) disposables.push(
       monaco.editor.registerCommand(QUICK_FIX_COMMAND, (_accessor: unknown, f: Finding) => void applyQuickFix(f)),
       monaco.languages.registerCodeActionProvider(
         'yaml',
@@ -239,7 +252,7 @@ export default function YamlEditor(props: YamlEditorProps) {
       ),
     );
 
-    editor.addAction({
+    if (!readOnly) editor.addAction({
       id: 'rayguard.validate',
       label: 'Rayguard: Validate',
       keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter],
@@ -250,7 +263,7 @@ export default function YamlEditor(props: YamlEditorProps) {
       editor.onDidChangeModelContent(() => {
         const m = model();
         if (!m) return;
-        scheduleLive();
+        if (!readOnly) scheduleLive();
         // An undo sets the alternative version id after its change events: read it afterwards.
         queueMicrotask(() => {
           if (!m.isDisposed()) latest.current.onChange(m.getAlternativeVersionId());
@@ -317,7 +330,7 @@ export default function YamlEditor(props: YamlEditorProps) {
       focus: () => editor.focus(),
     };
     latest.current.onReady(handle);
-    runLive();
+    if (!readOnly) runLive();
   }, []);
 
   return (
@@ -325,7 +338,7 @@ export default function YamlEditor(props: YamlEditorProps) {
       defaultValue={props.defaultValue}
       defaultLanguage="yaml"
       path={EDITOR_MODEL_PATH}
-      options={OPTIONS}
+      options={props.readOnly ? READ_ONLY_OPTIONS : OPTIONS}
       onMount={onMount}
       loading={<div className="editor-loading">Loading editor…</div>}
     />
