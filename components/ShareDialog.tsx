@@ -362,7 +362,7 @@ export default function ShareDialog({ input, onClose }: ShareDialogProps) {
                     <span>Your editor (stays in this browser)</span>
                     <span>Shared (redacted)</span>
                   </div>
-                  <DiffView original={input.text} corrected={redaction.text} />
+                  <DiffView name="share" original={input.text} corrected={redaction.text} />
                 </div>
               )}
               <ul className="share-facts">

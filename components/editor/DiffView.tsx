@@ -7,10 +7,9 @@ import { monaco } from './setup';
 export interface DiffViewProps {
   original: string;
   corrected: string;
+  /** Names this diff's Monaco models: two diffs on one page must not share them. */
+  name?: string;
 }
-
-const ORIGINAL_PATH = 'file:///rayguard/diff/original.yaml';
-const CORRECTED_PATH = 'file:///rayguard/diff/corrected.yaml';
 
 const OPTIONS: monaco.editor.IDiffEditorConstructionOptions = {
   automaticLayout: true,
@@ -35,7 +34,7 @@ const OPTIONS: monaco.editor.IDiffEditorConstructionOptions = {
 const MIN_HEIGHT = 220;
 const MAX_HEIGHT = 640;
 
-export default function DiffView({ original, corrected }: DiffViewProps) {
+export default function DiffView({ original, corrected, name = 'fix' }: DiffViewProps) {
   const models = useRef<monaco.editor.ITextModel[]>([]);
   // As tall as the diff (unchanged regions are folded), within bounds.
   const [height, setHeight] = useState(MAX_HEIGHT);
@@ -67,8 +66,8 @@ export default function DiffView({ original, corrected }: DiffViewProps) {
       original={original}
       modified={corrected}
       language="yaml"
-      originalModelPath={ORIGINAL_PATH}
-      modifiedModelPath={CORRECTED_PATH}
+      originalModelPath={`file:///rayguard/diff/${name}/original.yaml`}
+      modifiedModelPath={`file:///rayguard/diff/${name}/corrected.yaml`}
       keepCurrentOriginalModel
       keepCurrentModifiedModel
       options={OPTIONS}
