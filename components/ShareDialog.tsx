@@ -107,7 +107,7 @@ function failureOf(e: unknown): { message: string; retryAt: number | null } {
   if (e instanceof ShareError) return { message: e.message, retryAt: null };
   if (e instanceof ApiError && e.status === 429) {
     const wait = e.retryAfterSeconds ?? 30;
-    return { message: `Too many links were created from here recently. The server asks to wait ${plural(wait, 'second', 'seconds')} before the next one.`, retryAt: Date.now() + wait * 1000 };
+    return { message: `Too many share links were created on this server recently. The server asks to wait ${plural(wait, 'second', 'seconds')} before the next one.`, retryAt: Date.now() + wait * 1000 };
   }
   if (e instanceof ApiError && e.status === 413) return { message: 'The encrypted share is larger than the server accepts. Share a smaller config.', retryAt: null };
   if (e instanceof ApiError && e.status >= 400 && e.status < 500) return { message: `The server refused the link (${e.message}).`, retryAt: null };
@@ -216,7 +216,8 @@ export default function ShareDialog({ input, onClose }: ShareDialogProps) {
     (p: Prepared): SharePayload => ({
       v: 1,
       config: p.redaction.text,
-      fileName: input.fileName,
+      // A file name can hold a credential too (a key pasted into it): it is redacted like the text.
+      fileName: redactForShare(input.fileName).text,
       findings: p.findings,
       computedAt: input.computedAt,
       iamSource: input.iamSource,

@@ -1,5 +1,7 @@
 'use client';
 
+import { stillHasSecrets } from '@/lib/share/redact';
+
 import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import { AppHeader } from '@/components/AppHeader';
@@ -230,6 +232,9 @@ function SharedValidation({ payload, stored }: { payload: SharePayload; stored: 
 
   const iam = payload.iamSource;
   const when = timeAgo(payload.computedAt, now);
+  // What the link says was redacted is checked here again: a link made by another tool (or
+  // tampered with by its sender) may carry credentials in clear, and its findings are its claim.
+  const leaked = useMemo(() => stillHasSecrets(payload.config) || stillHasSecrets(payload.fileName), [payload]);
   const otherVersion = payload.rulesVersion !== packageJson.version;
 
   return (
@@ -264,6 +269,13 @@ function SharedValidation({ payload, stored }: { payload: SharePayload; stored: 
           Validate again now
         </button>
       </div>
+      {leaked && (
+        <div className="alert" role="alert" data-testid="share-unredacted">
+          This shared config holds a credential in clear: it was not made by Rayguard&apos;s Share, or it was changed. Do not trust the
+          findings below, which are the sender&apos;s; use <strong>Validate again now</strong> to check it yourself, and tell the sender to
+          rotate that credential.
+        </div>
+      )}
       {copyError && (
         <div className="alert" role="alert">
           This browser refused to hand the copy to the dashboard (storage is full or disabled). Copy the text from the editor instead.

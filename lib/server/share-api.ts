@@ -230,13 +230,14 @@ function ciphertextOf(body: Record<string, unknown>): Uint8Array {
 export function createShare(req: Request): Promise<Response> {
   return shareHandle(async () => {
     const d = deps;
+    // The body is checked first: a malformed request never spends a link from the rate limit.
+    const body = await readJsonObject(req, BODY_LIMIT);
+    const ciphertext = ciphertextOf(body);
+    const expiresIn = expiresInOf(body);
     const limited = d.limiter.take(clientKey(req, d.proxyHops()), d.now());
     if (!limited.ok) {
       return json(429, { error: `too many share links created; try again in ${limited.retryAfterSeconds} s` }, { 'Retry-After': String(limited.retryAfterSeconds) });
     }
-    const body = await readJsonObject(req, BODY_LIMIT);
-    const ciphertext = ciphertextOf(body);
-    const expiresIn = expiresInOf(body);
     const store = await stored('open', d.store);
     const now = d.now();
     const id = randomBytes(16).toString('base64url');

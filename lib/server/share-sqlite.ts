@@ -6,7 +6,7 @@
  * `secure_delete` is on: purged and deleted ciphertext is overwritten in the file, not left in
  * free pages.
  */
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { TOMBSTONE_RETENTION_MS, type DeleteResult, type GetResult, type ShareRecord, type ShareStore } from '../share/store';
@@ -58,7 +58,8 @@ export class SqliteShareStore implements ShareStore {
       db.pragma('secure_delete = ON');
       db.exec(SCHEMA);
       try {
-        chmodSync(this.file, 0o600);
+        // The WAL and shared-memory files hold the same data as the database.
+        for (const f of [this.file, `${this.file}-wal`, `${this.file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
       } catch {
         /* not ours to change (a mounted volume): the directory mode still applies */
       }
@@ -90,7 +91,11 @@ export class SqliteShareStore implements ShareStore {
   async delete(id: string, deleteTokenHash: string): Promise<DeleteResult> {
     const db = this.open();
     const gone = db.prepare('DELETE FROM share_links WHERE id = ? AND delete_token_hash = ?').run(id, deleteTokenHash);
-    if (gone.changes > 0) return 'deleted';
+    if (gone.changes > 0) {
+      // Deleted means gone from the disk too: the WAL still holds the page until a checkpoint.
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      return 'deleted';
+    }
     return db.prepare('SELECT 1 FROM share_links WHERE id = ?').get(id) ? 'forbidden' : 'missing';
   }
 
@@ -101,7 +106,9 @@ export class SqliteShareStore implements ShareStore {
       const dropped = db.prepare('DELETE FROM share_links WHERE expires_at <= ?').run(now - TOMBSTONE_RETENTION_MS).changes;
       return purged + dropped;
     });
-    return run();
+    const n = run();
+    if (n > 0) db.pragma('wal_checkpoint(TRUNCATE)');
+    return n;
   }
 
   async close(): Promise<void> {

@@ -199,6 +199,7 @@ export function payloadOf(v: unknown): SharePayload | undefined {
   if (!isObject(v) || v.v !== 1) return undefined;
   const { config, fileName, findings, computedAt, iamSource, rulesVersion } = v;
   if (typeof config !== 'string' || typeof fileName !== 'string' || typeof computedAt !== 'string' || typeof rulesVersion !== 'string') return undefined;
+  if (Number.isNaN(Date.parse(computedAt))) return undefined;
   if (!Array.isArray(findings)) return undefined;
   const fs: Finding[] = [];
   for (const x of findings) {

@@ -417,6 +417,12 @@ describe.each([sqliteBackend(), postgresBackend()])('share store: $name', (backe
       expect((await post({ ciphertext })).status).toBe(429);
     });
 
+    it('malformed requests never spend the rate limit (nobody can block sharing with junk)', async () => {
+      for (let i = 0; i < 40; i++) expect((await post({ ciphertext: '!!' })).status).toBe(400);
+      const { ciphertext } = await sealedSample();
+      expect((await post({ ciphertext })).status).toBe(201);
+    });
+
     it('keys the rate limit by client address behind a trusted proxy', async () => {
       const undo = configureShareApi({ proxyHops: () => 1 });
       try {

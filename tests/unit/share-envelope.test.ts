@@ -310,3 +310,12 @@ describe('URL fragments', () => {
     expect(await code(open(cut.ciphertext, cut.key))).toBe('bad-key');
   });
 });
+
+describe('a payload with an unreadable date', () => {
+  it('is refused as damaged instead of breaking the page', async () => {
+    const { payloadOf } = await import('@/lib/share/envelope');
+    const base = { v: 1, config: 'a: 1\n', fileName: 'x.yaml', findings: [], computedAt: new Date(0).toISOString(), iamSource: null, rulesVersion: '0.1.0' };
+    expect(payloadOf(base)).toBeDefined();
+    expect(payloadOf({ ...base, computedAt: 'not a date' })).toBeUndefined();
+  });
+});
