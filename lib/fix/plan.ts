@@ -143,10 +143,9 @@ async function fixOnce(text: string, opts: FixOptions & { excludePaths?: Set<str
     if (!f.fix || (wanted && !wanted.has(f.fix)) || !targeted(f) || excluded(f)) continue;
     const p = await planOne(analysis, f, opts);
     if (p === null) continue; // another correction covers it
-    if (typeof p === 'string') {
-      const choose = /^choose the instance profile for (.+?) \(/.exec(p)?.[1];
-      skipped.push({ fix: f.fix, ruleId: f.ruleId, line: lineOf(f), reason: p, ...(choose ? { chooseProfileFor: choose } : {}) });
-    } else planned.push(p);
+    if (typeof p === 'string') skipped.push({ fix: f.fix, ruleId: f.ruleId, line: lineOf(f), reason: p });
+    else if ('chooseProfileFor' in p) skipped.push({ fix: f.fix, ruleId: f.ruleId, line: lineOf(f), ...p });
+    else planned.push(p);
   }
   const build = (ps: Planned[]) => buildEdits(analysis, ps);
   // A correction whose edits would also change a finding the user chose to keep (a heredoc
@@ -299,7 +298,20 @@ function parsesClean(text: string): boolean {
   return parseConfig(text).problems.length === 0;
 }
 
-async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Planned | string | null> {
+/** A correction that waits for the user to choose a node type's profile (the UI offers a picker). */
+interface ChooseProfile {
+  reason: string;
+  chooseProfileFor: string;
+}
+
+function chooseProfile(nodeType: string, more = ''): ChooseProfile {
+  return {
+    reason: `choose the instance profile for ${nodeType} (CLI: --profile ${nodeType}=ARN; dashboard: the profile picker in the Fix panel)${more}`,
+    chooseProfileFor: nodeType,
+  };
+}
+
+async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Planned | ChooseProfile | string | null> {
   const { parsed, model } = a.ctx;
   if (!model) return 'the config is not readable YAML';
   const lines = parsed.lines;
@@ -360,7 +372,7 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
       const nt = model.nodeTypes.find((n) => n.keyRange[0] === f.start && !n.isHead);
       if (!nt) return 'the node type is gone';
       const arn = opts.profiles?.[nt.name];
-      if (arn === undefined) return `choose the instance profile for ${nt.name} (CLI: --profile ${nt.name}=ARN; dashboard: the profile picker in the Fix panel); the tool never picks one for workers`;
+      if (arn === undefined) return chooseProfile(nt.name, '; the tool never picks one for workers');
       if (!isInstanceProfileArn(arn)) return 'the chosen profile is not an instance-profile ARN';
       const wrong = partitionProblem(arn, model.region);
       if (wrong) return wrong;
@@ -397,7 +409,7 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
       if (arn !== undefined && !isInstanceProfileArn(arn)) return 'the chosen profile is not an instance-profile ARN';
       if (arn !== undefined && partitionProblem(arn, model.region)) return partitionProblem(arn, model.region)!;
       if (arn === undefined && nt.isHead && opts.iam && !isForeignDemo(opts.iam, parsed.text)) arn = (await suitableHeadProfiles(a.ctx, opts.iam))[0]?.arn;
-      if (arn === undefined) return `choose the instance profile for ${nt.name} (CLI: --profile ${nt.name}=ARN; dashboard: the profile picker in the Fix panel)`;
+      if (arn === undefined) return chooseProfile(nt.name);
       const named = profileNameOf(model, ref)!;
       const node = named.value;
       const r = nodeRange(node);

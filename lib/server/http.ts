@@ -1,4 +1,5 @@
 /** Request helpers for the route handlers: bounded body reading, shape checks, JSON errors. */
+import { readAtMost } from '../stream';
 
 /** JSON bodies; a config text itself is limited to MAX_TEXT_CHARS. */
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
@@ -25,25 +26,8 @@ export async function readJsonObject(req: Request, limit = MAX_BODY_BYTES): Prom
   const declared = Number(req.headers.get('content-length') ?? '');
   if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `request body is larger than ${limit} bytes`);
   if (!req.body) throw new HttpError(400, 'request body is empty: send a JSON object');
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new HttpError(413, `request body is larger than ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  const buf = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    buf.set(c, at);
-    at += c.byteLength;
-  }
+  const buf = await readAtMost(req.body, limit);
+  if (!buf) throw new HttpError(413, `request body is larger than ${limit} bytes`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(buf);

@@ -21,6 +21,7 @@
  */
 import type { Finding, FixId, Severity } from '../findings/types';
 import type { IamSourceKind } from '../iam/types';
+import { readAtMost } from '../stream';
 import { decodeBase64url, decodedLength, encodeBase64url } from './base64url';
 
 export const ENVELOPE_VERSION = 1;
@@ -118,25 +119,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 async function collect(readable: ReadableStream<Uint8Array>, cap: number, tooLarge: string): Promise<Uint8Array<ArrayBuffer>> {
-  const reader = readable.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > cap) {
-      await reader.cancel().catch(() => undefined);
-      throw new ShareError('too-large', tooLarge);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
+  const out = await readAtMost(readable, cap);
+  if (!out) throw new ShareError('too-large', tooLarge);
   return out;
 }
 
