@@ -107,10 +107,22 @@ const AWS_KEY_ID_CONTEXT = /(?:access[_.-]?key(?:[_.-]?id)?|key[_.-]?id|akid)["'
 const PLACEHOLDER_ID_WORDS =
   /SECRET|ACCESS|EXAMPLE|SAMPLE|ACCOUNT|REPLACE|CHANGE|HOLDER|REDACT|YOURKEY|X{6}|(?:DUMMY|KEYID|YOUR|HERE|FAKE|TEST).*(?:DUMMY|KEYID)|(?:DUMMY|KEYID).*(?:YOUR|HERE|FAKE|TEST)/;
 
+/** Words that make a letters-only value a written phrase (YourSecretKeyGoesHere…), not a key. */
+const PHRASE_WORDS = /secret|access|example|sample|your|here|replace|change|dummy|fake|test|key|aws/i;
+
+/**
+ * A 40-character AWS secret: base64 alphabet, both cases, no long sequential run. About one real
+ * key in 4,000 holds letters only ((52/64)^40); such a value still counts when it reads random:
+ * no placeholder word and between a quarter and three quarters capitals (a CamelCase phrase has
+ * few, random letters about half; a random key falls outside that band about once in 700).
+ */
 function awsSecretShapeOk(value: string): boolean {
   if (value.length !== 40 || !/^[A-Za-z0-9+/]{40}$/.test(value) || isHex(value)) return false;
   const c = charClasses(value);
-  return c.lower && c.upper && (c.digit || c.other) && !hasSequentialRun(value);
+  if (!c.lower || !c.upper || hasSequentialRun(value)) return false;
+  if (c.digit || c.other) return true;
+  const capitals = value.replace(/[^A-Z]/g, '').length;
+  return capitals >= 10 && capitals <= 30 && !PHRASE_WORDS.test(value);
 }
 
 /** Random-looking enough to be a password, not a word, reference, path or version. */
@@ -275,6 +287,7 @@ export const RULES: readonly Rule[] = [
         '- aws --profile w configure set aws_secret_access_key «aws40»',
         '--secret-access-key «aws40»',
         'aws_secret_access_key = «aws40»\r\n',
+        '- aws configure set aws_secret_access_key «aws40:letters»', // letters only: 1 key in 4,000
         '"SecretAccessKey": "«aws40»",',
         `- "echo \\"export AWS_SECRET_ACCESS_KEY='«aws40»'\\" >> ~/.bashrc"`,
         'aws_secret_access_key: &sk «aws40»',
@@ -298,6 +311,8 @@ export const RULES: readonly Rule[] = [
         'aws_secret_access_key = ‹aws40›Q', // 41 characters
         'aws_secret_access_key = ‹pw›', // wrong length
         'export ANY_KEY=‹aws40›', // no AWS context and no key id
+        'aws_secret_access_key = YourSecretAccessKeyGoesRightHereForRayX', // a phrase, not a key
+        'aws_secret_access_key = ThisIsTheSecretWeUseInProductionClusters',
       ],
     },
   },
@@ -314,6 +329,7 @@ export const RULES: readonly Rule[] = [
     examples: {
       find: [
         '- echo ‹akid›:«aws40» > ~/.passwd-s3fs',
+        '- echo ‹akid›:«aws40:letters» > ~/.passwd-s3fs',
         '- echo AKIA2IO7GO3MRRG34PWD:«aws40» > ~/.passwd-s3fs', // a key id that happens to end in PWD
         "- echo 'export RAW_URI=s3://‹akid›:«aws40»@bucket/2024/' >> ~/.bashrc",
         'RAW_URI=s3://‹akid›:«aws40:pct»@bucket/x',
