@@ -16,6 +16,10 @@ const SHARE_PAGE_HEADERS = [
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // A self-contained server in .next/standalone (Dockerfile, bench:load); `next start` works too.
+  output: 'standalone',
+  // Where the build goes; another directory lets a second build run beside the main one (tests).
+  distDir: process.env.RAYGUARD_DIST_DIR || '.next',
   poweredByHeader: false,
   // next dev 16.5 otherwise writes AGENTS.md into the project root.
   agentRules: false,

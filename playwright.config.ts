@@ -1,6 +1,9 @@
 import { defineConfig } from '@playwright/test';
 
 // Debian's Chromium through executablePath: never `playwright install` (shared/STACK.md §4).
+// PW_PORT moves the dashboard under test (a second checkout or build beside the first).
+const PORT = Number(process.env.PW_PORT || 3100);
+
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
@@ -13,7 +16,7 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : 'list',
   use: {
-    baseURL: 'http://127.0.0.1:3100',
+    baseURL: `http://127.0.0.1:${PORT}`,
     browserName: 'chromium',
     viewport: { width: 1440, height: 900 },
     acceptDownloads: true,
@@ -35,8 +38,8 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: 'npx next start -p 3100 -H 127.0.0.1',
-      url: 'http://127.0.0.1:3100',
+      command: `npx next start -p ${PORT} -H 127.0.0.1`,
+      url: `http://127.0.0.1:${PORT}`,
       timeout: 60_000,
       reuseExistingServer: !process.env.CI,
       // The demo account, whatever AWS credentials this machine may have. Share links go to a
