@@ -3,11 +3,13 @@ import { defineConfig } from '@playwright/test';
 // Debian's Chromium through executablePath: never `playwright install` (shared/STACK.md §4).
 // PW_PORT moves the dashboard under test (a second checkout or build beside the first).
 const PORT = Number(process.env.PW_PORT || 3100);
+// PW_OUTPUT: another results directory, so that two runs do not empty each other's.
+const OUTPUT = process.env.PW_OUTPUT || 'test-results';
 
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
-  outputDir: 'test-results',
+  outputDir: OUTPUT,
   timeout: 90_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
@@ -45,7 +47,7 @@ export default defineConfig({
       // The demo account, whatever AWS credentials this machine may have. Share links go to a
       // SQLite file under test-results (emptied before every run, before the server starts), where
       // e2e/share.spec.ts finds it to move a link's expiry.
-      env: { NEXT_TELEMETRY_DISABLED: '1', RAYGUARD_IAM: 'demo', RAYGUARD_DATA_DIR: 'test-results/share-data' },
+      env: { NEXT_TELEMETRY_DISABLED: '1', RAYGUARD_IAM: 'demo', RAYGUARD_DATA_DIR: `${OUTPUT}/share-data` },
     },
   ],
 });

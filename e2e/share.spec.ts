@@ -10,7 +10,7 @@ import { expect, findingItems, openDashboard, test } from './fixtures';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.resolve(here, '../docs/screenshots');
 // playwright.config.ts points the server's RAYGUARD_DATA_DIR here.
-const DB_FILE = path.resolve(here, '../test-results/share-data/rayguard.db');
+const DB_FILE = path.resolve(here, '..', process.env.PW_OUTPUT || 'test-results', 'share-data/rayguard.db');
 
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
