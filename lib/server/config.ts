@@ -6,6 +6,7 @@
  * Every variable is listed in SETTINGS (name, what it does, default): .env.example documents each
  * one, and a test keeps the two in step.
  */
+import { isIP } from 'node:net';
 import { liveTuning, parseAssumeRoles } from './iam-source';
 import { HttpError } from './http';
 
@@ -125,19 +126,13 @@ function url(env: Env, name: string, problems: string[]): string | undefined {
   return u.href.replace(/\/+$/, '');
 }
 
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-const IPV6 = /^[0-9a-f:]+(?:\.\d+\.\d+\.\d+\.\d+)?$/i;
-
 /** `10.0.0.1`, `10.0.0.0/8`, `::1`, `fd00::/8`. */
 export function isAddressOrCidr(s: string): boolean {
   const [addr, prefix, extra] = s.split('/');
-  if (extra !== undefined) return false;
-  const v4 = IPV4.test(addr);
-  const v6 = !v4 && IPV6.test(addr) && addr.includes(':') && addr.split('::').length <= 2;
-  if (!v4 && !v6) return false;
+  const family = isIP(addr);
+  if (extra !== undefined || family === 0 || addr.includes('%')) return false;
   if (prefix === undefined) return true;
-  if (!/^\d{1,3}$/.test(prefix)) return false;
-  return Number(prefix) <= (v4 ? 32 : 128);
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 export type ConfigResult = { ok: true; config: ServerConfig } | { ok: false; problems: string[] };
@@ -149,7 +144,9 @@ export function readServerConfig(env: Env): ConfigResult {
   const iam = (get(env, 'RAYGUARD_IAM') ?? 'auto').toLowerCase();
   if (!['auto', 'live', 'snapshot', 'demo'].includes(iam)) problems.push(`RAYGUARD_IAM must be auto, live, snapshot or demo (got ${shown(iam)})`);
   if (iam === 'snapshot' && !get(env, 'RAYGUARD_IAM_SNAPSHOT')) problems.push('RAYGUARD_IAM=snapshot needs RAYGUARD_IAM_SNAPSHOT=<path to a get-account-authorization-details JSON>');
-  for (const check of [() => liveTuning(env), () => parseAssumeRoles(env.RAYGUARD_ASSUME_ROLES)]) {
+  const tuning = ['RAYGUARD_IAM_RETRY_MODE', 'RAYGUARD_IAM_MAX_ATTEMPTS', 'RAYGUARD_IAM_TIMEOUT_MS', 'RAYGUARD_IAM_CACHE_SECONDS'];
+  // one variable at a time, so that each bad one is reported
+  for (const check of [...tuning.map((name) => () => liveTuning({ [name]: env[name] })), () => parseAssumeRoles(env.RAYGUARD_ASSUME_ROLES)]) {
     try {
       check();
     } catch (e) {

@@ -1,5 +1,6 @@
 /** Request helpers for the route handlers: bounded body reading, shape checks, JSON errors. */
 import { readAtMost } from '../stream';
+import { log } from './log';
 
 /** JSON bodies; a config text itself is limited to MAX_TEXT_CHARS. */
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
@@ -64,7 +65,7 @@ export async function handle(fn: () => Promise<Response>): Promise<Response> {
     return await fn();
   } catch (e) {
     if (e instanceof HttpError) return jsonError(e.status, e.message);
-    console.error(JSON.stringify({ level: 'error', msg: 'unhandled error in route', error: e instanceof Error ? e.name : 'unknown' }));
+    log('error', 'unhandled error in route', { error: e instanceof Error ? e.name : 'unknown' });
     return jsonError(500, 'internal error');
   }
 }

@@ -36,6 +36,7 @@ export function log(level: Exclude<LogLevel, 'off'>, msg: string, fields: LogFie
   if (ORDER[level] < ORDER[threshold]) return;
   const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...safe(fields) });
   if (sink) sink(line, level);
-  else if (level === 'error' || level === 'warn') process.stderr.write(line + '\n');
-  else process.stdout.write(line + '\n');
+  // console, not process.stdout: the same lines in `next start`, the standalone server and tests' spies.
+  else if (level === 'error' || level === 'warn') console.error(line);
+  else console.log(line);
 }

@@ -21,6 +21,11 @@ import { envelopeProblem, MAX_SEALED_BYTES } from '../share/envelope';
 import { isShareId, type ShareStore } from '../share/store';
 import { handle, HttpError, jsonError, readJsonObject } from './http';
 import { serverShareStore } from './share-store';
+import { rateKey, TokenBucketLimiter, trustedProxyHops } from './rate-limit';
+import { serverConfig } from './config';
+import { log } from './log';
+
+export { TokenBucketLimiter } from './rate-limit';
 
 /** Allowed lifetimes in seconds: 1 hour, 1 day, 7 days (default), 30 days. */
 export const EXPIRY_CHOICES: readonly number[] = [3600, 86_400, 604_800, 2_592_000];
@@ -39,86 +44,6 @@ export const SHARE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Rate limit
-
-export type TakeResult = { ok: true } | { ok: false; retryAfterSeconds: number };
-
-/**
- * Token buckets in memory, one per key: `capacity` tokens, refilled evenly over `windowMs`
- * (20 per 10 minutes: one every 30 s, bursts of up to 20). Per process: with several replicas
- * each keeps its own buckets.
- */
-export class TokenBucketLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  private readonly perMs: number;
-
-  constructor(
-    readonly capacity = 20,
-    readonly windowMs = 10 * 60_000,
-    private readonly maxKeys = 10_000,
-  ) {
-    this.perMs = capacity / windowMs;
-  }
-
-  take(key: string, now: number): TakeResult {
-    let b = this.buckets.get(key);
-    if (b) {
-      b.tokens = Math.min(this.capacity, b.tokens + Math.max(0, now - b.at) * this.perMs);
-      b.at = now;
-    } else {
-      this.prune(now);
-      b = { tokens: this.capacity, at: now };
-      this.buckets.set(key, b);
-    }
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return { ok: true };
-    }
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / this.perMs / 1000)) };
-  }
-
-  /** Keeps the table bounded: full buckets carry no state; past the cap the oldest keys go. */
-  private prune(now: number): void {
-    if (this.buckets.size < this.maxKeys) return;
-    for (const [k, b] of this.buckets) {
-      if (b.tokens + Math.max(0, now - b.at) * this.perMs >= this.capacity) this.buckets.delete(k);
-    }
-    for (const k of this.buckets.keys()) {
-      if (this.buckets.size < this.maxKeys) break;
-      this.buckets.delete(k);
-    }
-  }
-
-  reset(): void {
-    this.buckets.clear();
-  }
-}
-
-/** Proxy hops to trust from `RAYGUARD_TRUST_PROXY` (`1`/`true`: one; a number: that many; else none). */
-export function trustedProxyHops(env: Record<string, string | undefined> = process.env): number {
-  const v = env.RAYGUARD_TRUST_PROXY?.trim().toLowerCase();
-  if (!v) return 0;
-  if (v === 'true' || v === 'yes') return 1;
-  const n = Number(v);
-  return Number.isInteger(n) && n > 0 && n <= 10 ? n : 0;
-}
-
-/**
- * The rate-limit key of a request. Without trusted proxies every request shares one bucket: the
- * client can write `X-Forwarded-For` itself (and Next.js fills it in only when absent). Behind
- * `hops` trusted proxies, each appending the address it saw, the entry `hops` from the right is
- * the client's.
- */
-export function clientKey(req: Request, hops: number): string {
-  if (hops <= 0) return 'all';
-  const xff = req.headers.get('x-forwarded-for');
-  if (!xff) return 'no-forwarded-for';
-  const list = xff.split(',').map((s) => s.trim()).filter(Boolean);
-  const entry = list[Math.max(0, list.length - hops)] ?? '';
-  return /^[0-9A-Fa-f:.[\]]{1,64}$/.test(entry) ? `ip:${entry.toLowerCase()}` : 'unparsable-forwarded-for';
-}
-
-// ---------------------------------------------------------------------------------------------
 // Dependencies
 
 export interface ShareApiDeps {
@@ -129,10 +54,19 @@ export interface ShareApiDeps {
   proxyHops: () => number;
 }
 
+/** RAYGUARD_SHARE_RATE_LIMIT; start-up refuses a bad value, so the fallback only serves tests. */
+function sharesPer10Minutes(): number {
+  try {
+    return serverConfig().rateLimit.sharePer10Minutes;
+  } catch {
+    return 20;
+  }
+}
+
 const defaults = (): ShareApiDeps => ({
   store: serverShareStore,
   now: Date.now,
-  limiter: new TokenBucketLimiter(),
+  limiter: new TokenBucketLimiter(sharesPer10Minutes(), 10 * 60_000),
   proxyHops: () => trustedProxyHops(),
 });
 
@@ -178,14 +112,10 @@ async function stored<T>(what: string, fn: () => Promise<T>): Promise<T> {
   } catch (e) {
     if (e instanceof HttpError) throw e;
     const code = (e as { code?: unknown } | null)?.code;
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        msg: `share store: ${what} failed`,
-        error: e instanceof Error ? e.name : 'unknown',
-        ...(typeof code === 'string' && /^[A-Z0-9_]{1,40}$/i.test(code) ? { code } : {}),
-      }),
-    );
+    log('error', `share store: ${what} failed`, {
+      error: e instanceof Error ? e.name : 'unknown',
+      ...(typeof code === 'string' && /^[A-Z0-9_]{1,40}$/i.test(code) ? { code } : {}),
+    });
     throw new HttpError(503, 'share storage is unavailable; try again later');
   }
 }
@@ -201,7 +131,7 @@ async function maybeSweep(store: ShareStore, now: number): Promise<void> {
   try {
     await store.sweep(now);
   } catch (e) {
-    console.error(JSON.stringify({ level: 'warn', msg: 'share store: expiry sweep failed', error: e instanceof Error ? e.name : 'unknown' }));
+    log('warn', 'share store: expiry sweep failed', { error: e instanceof Error ? e.name : 'unknown' });
   }
 }
 
@@ -234,7 +164,7 @@ export function createShare(req: Request): Promise<Response> {
     const body = await readJsonObject(req, BODY_LIMIT);
     const ciphertext = ciphertextOf(body);
     const expiresIn = expiresInOf(body);
-    const limited = d.limiter.take(clientKey(req, d.proxyHops()), d.now());
+    const limited = d.limiter.take(rateKey(req, d.proxyHops()), d.now());
     if (!limited.ok) {
       return json(429, { error: `too many share links created; try again in ${limited.retryAfterSeconds} s` }, { 'Retry-After': String(limited.retryAfterSeconds) });
     }

@@ -3,6 +3,7 @@
  * `RAYGUARD_DATABASE_URL` (or `DATABASE_URL`) is set. The table is created when absent (under an
  * advisory lock, so replicas starting together do not race).
  */
+import { log } from './log';
 import pg from 'pg';
 import { TOMBSTONE_RETENTION_MS, type DeleteResult, type GetResult, type ShareRecord, type ShareStore } from '../share/store';
 
@@ -51,7 +52,7 @@ export class PostgresShareStore implements ShareStore {
     // (The message is not logged: a driver message can quote connection details.)
     this.pool.on('error', (e: Error) => {
       if (this.closing) return;
-      console.error(JSON.stringify({ level: 'warn', msg: 'share store: idle PostgreSQL connection failed', error: e.name }));
+      log('warn', 'share store: idle PostgreSQL connection failed', { error: e.name });
     });
   }
 

@@ -2,7 +2,8 @@ import { fixConfig } from '@/lib/fix/plan';
 import { FIX_IDS } from '@/lib/findings/types';
 import type { FixId } from '@/lib/findings/types';
 import { serverIamSource } from '@/lib/server/iam-source';
-import { handle, methodNotAllowed, HttpError, readJsonObject, requireString } from '@/lib/server/http';
+import { methodNotAllowed, HttpError, readJsonObject, requireString } from '@/lib/server/http';
+import { observe } from '@/lib/server/observe';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -41,7 +42,7 @@ function targetsOf(v: unknown, name = 'targets'): Array<{ ruleId: string; line: 
 }
 
 export async function POST(req: Request): Promise<Response> {
-  return handle(async () => {
+  return observe(req, 'fix', async (ctx) => {
     const body = await readJsonObject(req);
     const text = requireString(body, 'text');
     const result = await fixConfig(text, {
@@ -51,11 +52,12 @@ export async function POST(req: Request): Promise<Response> {
       targets: targetsOf(Object.hasOwn(body, 'targets') ? body.targets : undefined),
       exclude: targetsOf(Object.hasOwn(body, 'exclude') ? body.exclude : undefined, 'exclude'),
     });
+    ctx.counts = { applied: result.applied.length, skipped: result.skipped.length };
     return Response.json(
       { text: result.text, applied: result.applied, skipped: result.skipped },
       { headers: { 'Cache-Control': 'no-store' } },
     );
-  });
+  }, { rateLimited: true });
 }
 
 export const GET = methodNotAllowed('POST');

@@ -1,6 +1,7 @@
 import { analyze } from '@/lib/validate';
 import { serverIamSource } from '@/lib/server/iam-source';
-import { handle, HttpError, methodNotAllowed, optionalString, readJsonObject, requireString } from '@/lib/server/http';
+import { HttpError, methodNotAllowed, optionalString, readJsonObject, requireString } from '@/lib/server/http';
+import { countFindings, observe } from '@/lib/server/observe';
 import type { Report } from '@/lib/findings/types';
 import type { ProfileCard } from '@/lib/iam/report';
 
@@ -15,7 +16,7 @@ export const dynamic = 'force-dynamic';
  * progress, and the static findings never wait on it in the browser (they are computed there).
  */
 export async function POST(req: Request): Promise<Response> {
-  return handle(async () => {
+  return observe(req, 'validate', async (ctx) => {
     const body = await readJsonObject(req);
     const text = requireString(body, 'text');
     const fileName = optionalString(body, 'fileName', 255) ?? 'cluster.yaml';
@@ -25,9 +26,11 @@ export async function POST(req: Request): Promise<Response> {
     const stream = (req.headers.get('accept') ?? '').includes('application/x-ndjson');
     if (!stream) {
       const { findings } = await analyze(text, { iam: source });
+      ctx.counts = countFindings(findings);
       const report: Report = { version: 1, files: [{ path: fileName, findings }] };
       return Response.json(report, { headers: { 'Cache-Control': 'no-store' } });
     }
+    const logged = ctx.deferLog();
     const enc = new TextEncoder();
     const body$ = new ReadableStream<Uint8Array>({
       async start(controller) {
@@ -37,14 +40,16 @@ export async function POST(req: Request): Promise<Response> {
           const a = await analyze(text, { iam: source, onCard: (card: ProfileCard) => send({ type: 'card', card }) });
           const report: Report = { version: 1, files: [{ path: fileName, findings: a.findings }] };
           send({ type: 'report', report, iam: a.iam ? { source: a.iam.source, cards: a.iam.cards, policy: a.iam.policy, policyGaps: a.iam.policyGaps } : null });
+          logged.finish(countFindings(a.findings));
         } catch {
           send({ type: 'error', error: 'the validation failed on the server' });
+          logged.finish();
         }
         controller.close();
       },
     });
     return new Response(body$, { headers: { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' } });
-  });
+  }, { rateLimited: true });
 }
 
 export const GET = methodNotAllowed('POST');
