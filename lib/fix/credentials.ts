@@ -47,6 +47,14 @@ function logicalChars(text: string, node: Node): Char[] | null {
         i++;
         continue;
       }
+      // hex escapes stand for exactly one character (a secret may be written "\x41KIA…")
+      const hex = /^(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})/.exec(text.slice(i + 1, Math.min(e, i + 10)));
+      const code = hex ? parseInt(hex[0].slice(1), 16) : -1;
+      if (hex && code >= 0x20 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff)) {
+        out.push({ c: String.fromCodePoint(code), at: i, len: 1 + hex[0].length });
+        i += hex[0].length;
+        continue;
+      }
       return null; // other escapes change meaning: do not edit by hand
     }
     if (type === 'QUOTE_SINGLE' && ch === "'" && text[i + 1] === "'") {

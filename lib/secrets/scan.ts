@@ -48,45 +48,74 @@ class View {
     readonly text: string,
     private readonly segView: readonly number[],
     private readonly segRaw: readonly number[],
+    /** Segments that are one decoded escape (`\x41`): one view character for several raw ones. */
+    private readonly escapeSegs: ReadonlySet<number> = new Set(),
   ) {}
+
+  private segment(j: number): number {
+    const s = this.segView;
+    return s.length === 1 ? 0 : lastAtOrBefore(s.length, (i) => s[i], j);
+  }
 
   /** Raw offset of a view offset. */
   toRaw(j: number): number {
-    const s = this.segView;
-    if (s.length === 1) return j;
-    const k = lastAtOrBefore(s.length, (i) => s[i], j);
-    return this.segRaw[k] + (j - s[k]);
+    const k = this.segment(j);
+    return this.segRaw[k] + (j - this.segView[k]);
   }
 
-  /** Raw offset just past the character before view offset `jEnd`. */
+  /** Raw offset just past the character before view offset `jEnd` (past the whole escape when it is one). */
   toRawEnd(jEnd: number): number {
-    return jEnd <= 0 ? 0 : this.toRaw(jEnd - 1) + 1;
+    if (jEnd <= 0) return 0;
+    const k = this.segment(jEnd - 1);
+    if (this.escapeSegs.has(k)) return this.segRaw[k + 1];
+    return this.segRaw[k] + (jEnd - 1 - this.segView[k]) + 1;
   }
 }
 
-/** Remove `\`+newline+indentation (unless the backslash is itself escaped). Linear. */
+/**
+ * What the scanner reads: the raw text with `\`+newline+indentation continuations removed, the
+ * `\` of JSON-style `\/` dropped (generated YAML and JSON put it inside base64 secrets), and YAML
+ * and shell hex escapes (`\x41`, `\u0041`, `\U00000041`) of ASCII decoded, control characters
+ * as a space (a key id written `"\x41KIA…"` is still that key id). An escaped backslash (`\\`) escapes nothing. Linear.
+ */
 function buildView(raw: string): View {
-  if (raw.indexOf('\\\n') < 0 && raw.indexOf('\\\r\n') < 0 && raw.indexOf('\\/') < 0) return new View(raw, [0], [0]);
-  // A `\`-newline continuation (with the next line's indentation), or the `\` of a JSON-style
-  // `\/` escape, which generated YAML and JSON put inside base64 secrets.
-  const re = /\\\r?\n[ \t]*|\\(?=\/)/g;
+  if (raw.indexOf('\\') < 0) return new View(raw, [0], [0]);
+  const re = /\\\r?\n[ \t]*|\\(?=\/)|\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})/g;
   const parts: string[] = [];
   const segView = [0];
   const segRaw = [0];
+  const escapeSegs = new Set<number>();
   let last = 0;
-  let removed = 0;
+  let viewPos = 0;
   for (let m = re.exec(raw); m; m = re.exec(raw)) {
     let n = 0;
     for (let k = m.index; k >= last && raw.charCodeAt(k) === 92; k--) n++;
-    if (n % 2 === 0) continue; // `\\` + newline (or `\\/`): an escaped backslash, not an escape of what follows
-    parts.push(raw.slice(last, m.index));
-    removed += m[0].length;
+    if (n % 2 === 0) continue; // an escaped backslash, then ordinary text
+    const c = m[0].charCodeAt(1);
+    let decoded = '';
+    if (c === 120 || c === 117 || c === 85) {
+      const code = parseInt(m[0].slice(2), 16);
+      if (code > 0x7e) continue; // only ASCII
+      // a control character or space separates words, as a space does: never invent structure
+      decoded = code <= 0x20 ? ' ' : String.fromCharCode(code);
+    }
+    const before = raw.slice(last, m.index);
+    parts.push(before);
+    viewPos += before.length;
+    if (decoded) {
+      escapeSegs.add(segView.length);
+      segView.push(viewPos);
+      segRaw.push(m.index);
+      parts.push(decoded);
+      viewPos += 1;
+    }
     last = m.index + m[0].length;
-    segView.push(last - removed);
+    segView.push(viewPos);
     segRaw.push(last);
   }
+  if (segView.length === 1) return new View(raw, [0], [0]);
   parts.push(raw.slice(last));
-  return new View(parts.join(''), segView, segRaw);
+  return new View(parts.join(''), segView, segRaw, escapeSegs);
 }
 
 // ---------------------------------------------------------------------------------------------

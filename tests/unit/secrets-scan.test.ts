@@ -371,3 +371,54 @@ describe('JSON-style escapes', () => {
     expect(text.slice(hits[0].start, hits[0].end)).toBe(escaped);
   });
 });
+
+describe('hex escapes (YAML double-quoted, printf)', () => {
+  const rng = makeRng(31337);
+  /** Writes some characters of `s` as escapes, the way a generator or a careful copy-paster does. */
+  const escape = (s: string, form: 'x' | 'u' | 'U', every = 3) =>
+    [...s].map((ch, i) => (i % every === 0 ? (form === 'x' ? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}` : form === 'u' ? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}` : `\\U${ch.charCodeAt(0).toString(16).padStart(8, '0')}`) : ch)).join('');
+
+  for (const form of ['x', 'u', 'U'] as const) {
+    it(`a key pair written with \\${form} escapes is found; the range covers the escaped text exactly`, () => {
+      const id = awsKeyId(rng);
+      const secret = awsSecret(rng);
+      const eid = escape(id, form);
+      const esecret = escape(secret, form, 5);
+      const text = `setup_commands:\n  - "export AWS_ACCESS_KEY_ID=${eid}"\n  - "export AWS_SECRET_ACCESS_KEY=${esecret}"\n`;
+      const hits = scanText(text);
+      expect(hits.map((h) => [h.kind, h.value])).toEqual([['aws-access-key-id', id], ['aws-secret-access-key', secret]]);
+      expect(text.slice(hits[0].start, hits[0].end)).toBe(eid);
+      expect(text.slice(hits[1].start, hits[1].end)).toBe(esecret);
+    });
+  }
+
+  it('a secret whose last character is escaped ends after the whole escape', () => {
+    const id = awsKeyId(rng);
+    const eid = id.slice(0, -1) + `\\x${id.charCodeAt(19).toString(16)}`;
+    const text = `k: "${eid}"\n`;
+    const [h] = scanText(text);
+    expect(h.value).toBe(id);
+    expect(text.slice(h.start, h.end)).toBe(eid);
+  });
+
+  it('an escaped backslash escapes nothing, and escapes of control or non-ASCII characters are left alone', () => {
+    const id = awsKeyId(rng);
+    expect(scanText(`k: "\\\\x41${id.slice(1)}"\n`)).toEqual([]);
+    expect(scanText(`k: "\\x0a${id}"\n`).map((h) => h.value)).toEqual([id]);
+    expect(scanText('k: "caf\\u00e9 \\x0a\\x09"\n')).toEqual([]);
+  });
+
+  it('validate reports it and fix removes it, keeping the YAML valid', async () => {
+    const { analyzeStatic } = await import('@/lib/validate');
+    const { fixConfig } = await import('@/lib/fix/plan');
+    const id = awsKeyId(rng);
+    const secret = awsSecret(rng);
+    const text = `cluster_name: e\nprovider: {type: aws, region: us-west-2}\nsetup_commands:\n  - "aws configure set aws_access_key_id ${escape(id, 'x')}"\n  - "aws configure set aws_secret_access_key ${escape(secret, 'u', 4)}"\n  - echo done\n`;
+    const ids = analyzeStatic(text).findings.map((f) => f.ruleId);
+    expect(ids.filter((r) => r === 'RG401' || r === 'RG402').sort()).toEqual(['RG401', 'RG402']);
+    const fixed = await fixConfig(text, {});
+    expect(analyzeStatic(fixed.text).findings.filter((f) => /^RG40[12]$/.test(f.ruleId))).toEqual([]);
+    expect(fixed.text).toContain('echo done');
+    expect(fixed.text).not.toMatch(/\\x|\\u/);
+  });
+});
