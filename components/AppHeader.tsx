@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import Link from 'next/link';
+import { HeaderUser } from './HeaderUser';
 
 /** The dark bar at the top of every page. `children` sit on the right (e.g. the IAM banner). */
 export function AppHeader({ children, current, newTabLinks = false }: { children?: ReactNode; current: 'dashboard' | 'rules'; newTabLinks?: boolean }) {
@@ -24,6 +25,7 @@ export function AppHeader({ children, current, newTabLinks = false }: { children
         </Link>
       </nav>
       <div className="app-header-right">{children}</div>
+      <HeaderUser />
     </header>
   );
 }
