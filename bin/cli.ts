@@ -133,7 +133,7 @@ function parseArgs(argv: string[]): Args {
         break;
       }
       case '--baseline': a.baseline = value(); break;
-      case '-o': case '--output': a.out = value(); break;
+      case '-o': case '--output': a.out = value(); if (a.out === '-') a.out = undefined; break; // `-`: standard output, as for input
       case '--profile': {
         const v = value();
         const eq = v.indexOf('=');

@@ -108,6 +108,9 @@ describe('CLI', () => {
     expect(r.stderr).toMatch(/fixed +line \d+ RG201/);
     const stdout = await cli(['fix', '--iam-demo', path.join(SAMPLES, 'keys.yaml')]);
     expect(stdout.stdout).not.toContain('aws_credentials');
+    // `-o -` is standard output, as `-` is standard input: no file named "-"
+    const dash = await cli(['fix', '--iam-demo', path.join(SAMPLES, 'keys.yaml'), '-o', '-']);
+    expect(dash.stdout).toBe(stdout.stdout);
     expect((await cli(['fix', 'a.yaml', 'b.yaml'])).code).toBe(2);
     expect((await cli(['check', '--iam-snapshot', path.join(SAMPLES, 'clean.yaml'), path.join(SAMPLES, 'clean.yaml')])).stderr).toMatch(/not valid JSON/);
   });
