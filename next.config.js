@@ -20,6 +20,12 @@ const nextConfig = {
   output: 'standalone',
   // Where the build goes; another directory lets a second build run beside the main one (tests).
   distDir: process.env.RAYGUARD_DIST_DIR || '.next',
+  // lib/server/samples.ts reads data/samples at run time (fs, from the working directory): make
+  // sure the standalone server gets them, whatever file tracing finds on its own.
+  outputFileTracingIncludes: {
+    '/api/samples': ['./data/samples/**'],
+    '/api/samples/[id]': ['./data/samples/**'],
+  },
   poweredByHeader: false,
   // next dev 16.5 otherwise writes AGENTS.md into the project root.
   agentRules: false,
@@ -31,6 +37,8 @@ const nextConfig = {
     config.resolve.alias[`${OLD_WORKER}$`] = path.join(root, 'node_modules/monaco-editor/esm/vs/editor/editor.worker.js');
     return config;
   },
+  // Headers for every response, static files included. The Content-Security-Policy is not here:
+  // pages need a fresh nonce per request, so proxy.ts sets it (docs/security-headers.md).
   async headers() {
     return [
       {
