@@ -16,7 +16,8 @@ export const DB_FILE_NAME = 'rayguard.db';
 /** The data directory: `RAYGUARD_DATA_DIR`, else `./data` under the working directory. */
 export function dataDir(env: Record<string, string | undefined> = process.env): string {
   const dir = env.RAYGUARD_DATA_DIR?.trim();
-  return path.resolve(dir || 'data');
+  // turbopackIgnore: a run-time path, not a file for the build to trace (else it traces the whole project)
+  return path.resolve(/*turbopackIgnore: true*/ dir || 'data');
 }
 
 const SCHEMA = `
@@ -59,7 +60,7 @@ export class SqliteShareStore implements ShareStore {
       db.exec(SCHEMA);
       try {
         // The WAL and shared-memory files hold the same data as the database.
-        for (const f of [this.file, `${this.file}-wal`, `${this.file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+        for (const f of [this.file, `${this.file}-wal`, `${this.file}-shm`]) if (existsSync(/*turbopackIgnore: true*/ f)) chmodSync(/*turbopackIgnore: true*/ f, 0o600);
       } catch {
         /* not ours to change (a mounted volume): the directory mode still applies */
       }
