@@ -44,14 +44,14 @@ export class SqliteShareStore implements ShareStore {
   private closed = false;
 
   /** `file`: the database file (its directory is created when missing). */
-  constructor(readonly file: string = path.join(dataDir(), DB_FILE_NAME)) {}
+  constructor(readonly file: string = path.join(/*turbopackIgnore: true*/ dataDir(), DB_FILE_NAME)) {}
 
   private open(): Database.Database {
     if (this.closed) throw new Error('the share store is closed');
     if (this.db) return this.db;
     const dir = path.dirname(this.file);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const db = new Database(this.file);
+    mkdirSync(/*turbopackIgnore: true*/ dir, { recursive: true, mode: 0o700 });
+    const db = new Database(/*turbopackIgnore: true*/ this.file);
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');

@@ -23,7 +23,7 @@ export async function openShareStore(env: Record<string, string | undefined> = p
     return new PostgresShareStore({ connectionString: url });
   }
   const { SqliteShareStore, dataDir, DB_FILE_NAME } = await import('./share-sqlite');
-  return new SqliteShareStore(path.join(dataDir(env), DB_FILE_NAME));
+  return new SqliteShareStore(path.join(/*turbopackIgnore: true*/ dataDir(env), DB_FILE_NAME));
 }
 
 /** The process's store (one per process; the first call picks it). */
