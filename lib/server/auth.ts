@@ -64,7 +64,10 @@ export function sanitizeReturnTo(next: string | null | undefined): string {
   }
   if (u.origin !== 'http://rayguard.invalid') return '/';
   if (u.pathname === '/api/auth' || u.pathname.startsWith('/api/auth/')) return '/';
-  return `${u.pathname}${u.search}`;
+  const out = `${u.pathname}${u.search}`;
+  // Normalising can make a path protocol-relative (`/..//evil.com` → `//evil.com`): check the result too.
+  if (out.startsWith('//') || out.startsWith('/\\')) return '/';
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -217,7 +220,8 @@ const unreachable = (issuer: string) =>
 /** GET /api/auth/login?next=/path: off to the provider, with state, nonce and PKCE verifier in a signed short-lived cookie. */
 export async function startLogin(req: Request, auth: AuthSettings): Promise<Response> {
   const next = sanitizeReturnTo(new URL(req.url).searchParams.get('next'));
-  if (auth.mode !== 'oidc') return redirect(new URL(next, req.url).href);
+  // relative: the browser stays on the host it used (req.url's host is the server's bind address)
+  if (auth.mode !== 'oidc') return redirect(next);
   const ready = oidcReady(auth);
   if (!ready) return misconfigured();
   let config: client.Configuration;
@@ -322,7 +326,7 @@ function failure(status: number, auth: AuthSettings, lines: string[]): Response 
 
 /** GET /api/auth/callback: checks state, exchanges the code (PKCE), checks the ID token (nonce), sets the session. */
 export async function finishLogin(req: Request, auth: AuthSettings): Promise<Response> {
-  if (auth.mode !== 'oidc') return redirect(new URL('/', req.url).href);
+  if (auth.mode !== 'oidc') return redirect('/');
   const ready = oidcReady(auth);
   if (!ready) return misconfigured();
   const params = new URL(req.url).searchParams;
@@ -382,10 +386,10 @@ export async function finishLogin(req: Request, auth: AuthSettings): Promise<Res
 
 /** /api/auth/logout: clears the session. POST answers with a redirect to the signed-out page (GET). */
 export function logout(req: Request, auth: AuthSettings): Response {
-  if (auth.mode !== 'oidc') return redirect(new URL('/', req.url).href);
+  if (auth.mode !== 'oidc') return redirect('/');
   const headers = new Headers();
   headers.append('Set-Cookie', clearCookieHeader(SESSION_COOKIE, { secure: isSecure(auth) }));
-  if (req.method === 'POST') return redirect(auth.publicUrl ? `${auth.publicUrl}${LOGOUT_PATH}` : new URL(LOGOUT_PATH, req.url).href, headers);
+  if (req.method === 'POST') return redirect(auth.publicUrl ? `${auth.publicUrl}${LOGOUT_PATH}` : LOGOUT_PATH, headers);
   return htmlPage(200, 'Signed out', ['You are signed out of Rayguard. Your account at the sign-in provider may still be signed in.'], { href: LOGIN_PATH, text: 'Sign in again' }, headers);
 }
 

@@ -220,13 +220,24 @@ describe('return-to paths', () => {
   });
 
   it('turns everything else into /', () => {
-    for (const bad of [null, undefined, '', 'https://evil.example', '//evil.example', '/\\evil.example', '\\\\evil', 'javascript:alert(1)', '/%0d%0aSet-Cookie:x', '/\r\nx', '/\tx', 'evil', '/api/auth/login?next=/', '/api/auth/callback', '/' + 'a'.repeat(2001)]) {
+    for (const bad of [null, undefined, '', 'https://evil.example', '//evil.example', '/\\evil.example', '\\\\evil', 'javascript:alert(1)', '/%0d%0aSet-Cookie:x', '/\r\nx', '/\tx', 'evil', '/api/auth/login?next=/', '/api/auth/callback', '/' + 'a'.repeat(2001), '/..//evil.example/phish', '/.//evil.example', '/a/../..//evil.example', '/%2e%2e//evil.example']) {
       const out = sanitizeReturnTo(bad);
       expect(out.startsWith('/') && !out.startsWith('//')).toBe(true);
       if (bad !== '/%0d%0aSet-Cookie:x') expect(out).toBe('/');
     }
     // Encoded line breaks stay encoded: a path, not a header.
     expect(sanitizeReturnTo('/%0d%0aSet-Cookie:x')).toBe('/%0d%0aSet-Cookie:x');
+  });
+});
+
+describe('login without OIDC', () => {
+  it('goes back to the sanitised path, relatively: never another host, never the bind address', async () => {
+    const { startLogin } = await import('@/lib/server/auth');
+    for (const [next, where] of [['/rules', '/rules'], ['/..//evil.example/phish', '/'], ['https://evil.example', '/']] as const) {
+      const r = await startLogin(new Request(`http://0.0.0.0:3000/api/auth/login?next=${encodeURIComponent(next)}`), { mode: 'off', sessionHours: 12 } as AuthSettings);
+      expect(r.status).toBe(303);
+      expect(r.headers.get('location')).toBe(where);
+    }
   });
 });
 
