@@ -82,6 +82,9 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'RAYGUARD_LOG_LEVEL', doc: 'debug, info, warn, error or off (JSON lines on stdout; never config text or secrets)', example: 'info' },
 ];
 
+/** Read by the build (next.config.js) or the test tooling, not by the server: allowed in its environment. */
+export const BUILD_TIME = ['RAYGUARD_DIST_DIR', 'RAYGUARD_PG_BIN', 'RAYGUARD_SARIF_SCHEMA', 'RAYGUARD_TEST_DATABASE_URL'];
+
 type Env = Record<string, string | undefined>;
 
 const get = (env: Env, name: string): string | undefined => {
@@ -111,16 +114,17 @@ function url(env: Env, name: string, problems: string[]): string | undefined {
   try {
     u = new URL(raw);
   } catch {
-    problems.push(`${name} must be an absolute URL such as https://host (got ${shown(raw)})`);
+    // not quoted: a malformed URL may still hold a password
+    problems.push(`${name} must be an absolute URL such as https://host`);
+    return undefined;
+  }
+  if (u.username || u.password || u.search || u.hash) {
+    problems.push(`${name} must not carry credentials, a query or a fragment`);
     return undefined;
   }
   const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(u.hostname);
   if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) {
     problems.push(`${name} must use https (plain http only for localhost; got ${shown(raw)})`);
-    return undefined;
-  }
-  if (u.username || u.password || u.search || u.hash) {
-    problems.push(`${name} must not carry credentials, a query or a fragment`);
     return undefined;
   }
   return u.href.replace(/\/+$/, '');
@@ -161,6 +165,13 @@ export function readServerConfig(env: Env): ConfigResult {
   if (proxyHops !== undefined && !/^(?:true|yes|false|no|\d{1,2})$/i.test(proxyHops)) problems.push(`RAYGUARD_TRUST_PROXY must be a number of proxies from 0 to 10, or true (got ${shown(proxyHops)})`);
   else if (proxyHops !== undefined && /^\d+$/.test(proxyHops) && Number(proxyHops) > 10) problems.push('RAYGUARD_TRUST_PROXY must be from 0 to 10');
 
+  // A mistyped name must not leave a setting silently unset (a misspelt RAYGUARD_AUTH would leave
+  // the dashboard open): every RAYGUARD_ variable must be one this server reads.
+  const known = new Set([...SETTINGS.map((x) => x.name), ...BUILD_TIME]);
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('RAYGUARD_') && !known.has(name)) problems.push(`${name} is not a Rayguard setting (a typo?); the settings are listed in .env.example`);
+  }
+
   // Authentication.
   const modeRaw = (get(env, 'RAYGUARD_AUTH') ?? 'off').toLowerCase();
   let mode: AuthMode = 'off';
@@ -188,12 +199,20 @@ export function readServerConfig(env: Env): ConfigResult {
       if (!auth.oidc.scopes.split(/\s+/).includes('openid')) problems.push('RAYGUARD_OIDC_SCOPES must include openid');
     }
   }
+  const oidcOnly = ['RAYGUARD_OIDC_ISSUER', 'RAYGUARD_OIDC_CLIENT_ID', 'RAYGUARD_OIDC_CLIENT_SECRET', 'RAYGUARD_OIDC_SCOPES', 'RAYGUARD_OIDC_ALLOWED_DOMAINS', 'RAYGUARD_SESSION_SECRET'];
+  const proxyOnly = ['RAYGUARD_AUTH_PROXY_HEADER', 'RAYGUARD_AUTH_PROXY_ADDRESSES'];
+  for (const name of [...(mode === 'oidc' ? [] : oidcOnly), ...(mode === 'proxy' ? [] : proxyOnly)]) {
+    if (get(env, name) !== undefined) problems.push(`${name} is set but RAYGUARD_AUTH is ${mode}: set RAYGUARD_AUTH=${oidcOnly.includes(name) ? 'oidc' : 'proxy'} to turn sign-in on, or remove ${name}`);
+  }
   if (mode === 'proxy') {
     const header = (get(env, 'RAYGUARD_AUTH_PROXY_HEADER') ?? 'X-Forwarded-Email').toLowerCase();
     if (!/^[a-z0-9-]{1,64}$/.test(header)) problems.push(`RAYGUARD_AUTH_PROXY_HEADER must be a header name (got ${shown(header)})`);
     const addresses = (get(env, 'RAYGUARD_AUTH_PROXY_ADDRESSES') ?? '').split(',').map((a) => a.trim()).filter(Boolean);
     if (addresses.length === 0) problems.push('RAYGUARD_AUTH=proxy needs RAYGUARD_AUTH_PROXY_ADDRESSES (the auth proxy\'s addresses or CIDR ranges; the header is trusted from nowhere else)');
-    for (const a of addresses) if (!isAddressOrCidr(a)) problems.push(`RAYGUARD_AUTH_PROXY_ADDRESSES: ${shown(a)} is not an IP address or CIDR range`);
+    for (const a of addresses) {
+      if (!isAddressOrCidr(a)) problems.push(`RAYGUARD_AUTH_PROXY_ADDRESSES: ${shown(a)} is not an IP address or CIDR range`);
+      else if (/\/0$/.test(a)) problems.push(`RAYGUARD_AUTH_PROXY_ADDRESSES: ${shown(a)} trusts the user header from every address; name the proxy's own addresses`);
+    }
     auth.proxy = { header, addresses };
   }
 

@@ -45,7 +45,7 @@ function intEnv(env: Record<string, string | undefined>, name: string, min: numb
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new IamConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw.slice(0, 20)}")`);
+  if (!/^\d+$/.test(raw) || !Number.isInteger(n) || n < min || n > max) throw new IamConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw.slice(0, 20)}")`);
   return n;
 }
 

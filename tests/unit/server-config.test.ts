@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isAddressOrCidr, readServerConfig, SETTINGS, staticKeyWarning } from '@/lib/server/config';
+import { BUILD_TIME, isAddressOrCidr, readServerConfig, SETTINGS, staticKeyWarning } from '@/lib/server/config';
 import { checkStartup } from '@/lib/server/startup';
 import { setLogLevel, setLogSink } from '@/lib/server/log';
 
@@ -67,7 +67,20 @@ describe('server settings', () => {
     expect(good.config.auth.oidc).toMatchObject({ issuer: 'https://login.example.com/realms/ray', allowedDomains: ['example.com', 'corp.example.org'], scopes: 'openid email profile' });
   });
 
+  it('a mistyped name is an error, not a silently unset setting; sign-in settings need their sign-in mode', () => {
+    expect(problems({ RAYGUARD_AUTH_MODE: 'oidc' }).join()).toMatch(/RAYGUARD_AUTH_MODE is not a Rayguard setting/);
+    expect(problems({ RAYGUARD_RATELIMIT: '5' }).join()).toMatch(/RAYGUARD_RATELIMIT is not a Rayguard setting/);
+    expect(problems({ RAYGUARD_DIST_DIR: '.next-x' })).toEqual([]);
+    expect(problems({ RAYGUARD_OIDC_ISSUER: 'https://id.example.com' }).join()).toMatch(/RAYGUARD_OIDC_ISSUER is set but RAYGUARD_AUTH is off/);
+    expect(problems({ RAYGUARD_AUTH: '  ', RAYGUARD_AUTH_PROXY_ADDRESSES: '10.0.0.1' }).join()).toMatch(/RAYGUARD_AUTH=proxy/);
+    expect(problems({ RAYGUARD_AUTH: 'proxy', RAYGUARD_AUTH_PROXY_ADDRESSES: '10.0.0.1', RAYGUARD_SESSION_SECRET: 'x'.repeat(40) }).join()).toMatch(/RAYGUARD_SESSION_SECRET is set but RAYGUARD_AUTH is proxy/);
+    expect(problems({ RAYGUARD_AUTH: 'proxy', RAYGUARD_AUTH_PROXY_ADDRESSES: '0.0.0.0/0' }).join()).toMatch(/from every address/);
+    expect(problems({ RAYGUARD_IAM_TIMEOUT_MS: '1e3', RAYGUARD_IAM_CACHE_SECONDS: '0x5' })).toHaveLength(2);
+  });
+
   it('URLs: https, or http on loopback only; no credentials in them', () => {
+    expect(problems({ RAYGUARD_PUBLIC_URL: 'http://user:Pw-not-shown-77@rayguard.example.com' }).join()).not.toContain('Pw-not-shown-77');
+    expect(problems({ RAYGUARD_PUBLIC_URL: 'ht!tp://user:Pw-not-shown-77@x' }).join()).not.toContain('Pw-not-shown-77');
     expect(problems({ RAYGUARD_PUBLIC_URL: 'http://rayguard.example.com' }).join()).toMatch(/must use https/);
     expect(problems({ RAYGUARD_PUBLIC_URL: 'http://127.0.0.1:3000' })).toEqual([]);
     expect(problems({ RAYGUARD_PUBLIC_URL: 'https://u:p@h.example.com' }).join()).toMatch(/must not carry credentials/);
@@ -136,7 +149,7 @@ describe('.env.example', () => {
     const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
     const out = execFileSync('grep', ['-rhoE', 'RAYGUARD_[A-Z0-9_]+', 'lib', 'app', 'instrumentation.ts'], { cwd: root, encoding: 'utf8' });
     const read = new Set(out.split('\n').filter(Boolean));
-    read.delete('RAYGUARD_DIST_DIR'); // a build-time choice of next.config.js, not a run-time setting
+    for (const n of BUILD_TIME) read.delete(n); // the build's and the test tooling's, not run-time settings
     const listed = new Set(SETTINGS.map((s) => s.name));
     expect([...read].filter((n) => !listed.has(n))).toEqual([]);
   });
