@@ -9,7 +9,10 @@
 # Three stages on the same Debian release and Node major, so that better-sqlite3's native module
 # built in `deps` loads in `runtime`.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 22 (LTS): Node 20 is past its end of life and AWS SDK releases from January 2027 need 22.
+# The test suite runs on Node 20 (engines >=20.9); `--build-arg NODE_IMAGE=node:20-bookworm-slim`
+# builds the image on exactly that.
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # --- deps: every dependency (the build needs the dev ones), native modules compiled here --------
 FROM ${NODE_IMAGE} AS deps

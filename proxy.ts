@@ -70,6 +70,14 @@ function gateAnswer(stop: Response, request: NextRequest): Response {
 const isApi = (pathname: string) => pathname === '/api' || pathname.startsWith('/api/');
 
 export async function proxy(request: NextRequest): Promise<Response> {
+  // The app has no server actions. A request naming one only makes Next write an unstructured
+  // stack trace with the client's text into the log (even on public paths): refuse it here.
+  if (request.headers.has('next-action')) {
+    return new Response(JSON.stringify({ error: 'server actions are not served here' }), {
+      status: 400,
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Security-Policy': API_CSP },
+    });
+  }
   const stop = await authGate(request);
   if (stop) return gateAnswer(stop, request);
 

@@ -327,3 +327,10 @@ bare('API answers and the page policy differ: JSON allows nothing, not even fram
   const page = await request.get('/rules');
   expect(page.headers()['content-security-policy']).toMatch(/'nonce-[A-Za-z0-9+/]{22}=='/);
 });
+
+bare('a request naming a server action is refused before Next logs its text', async ({ request }) => {
+  const res = await request.post('/x.svg', { headers: { 'Next-Action': 'planted-action-id' }, data: 'x' });
+  expect(res.status()).toBe(400);
+  expect(res.headers()['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+  expect(await res.text()).not.toContain('planted-action-id');
+});

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { handle, jsonError } from './http';
 import { log } from './log';
 import { rateKey, TokenBucketLimiter } from './rate-limit';
+import { requestUser } from './auth-gate';
 import { serverConfig } from './config';
 import type { Finding } from '../findings/types';
 
@@ -53,6 +54,8 @@ export async function observe(
 ): Promise<Response> {
   const started = performance.now();
   const requestId = randomUUID();
+  // who, when sign-in is on (docs/auth.md): the verified user name, never a credential
+  const user = requestUser(req);
   let deferred = false;
   const ctx: RouteContext = {
     requestId,
@@ -68,6 +71,7 @@ export async function observe(
       route,
       method: req.method,
       status,
+      ...(user ? { user } : {}),
       durationMs: Math.round(performance.now() - started),
       ...(counts ? { findings: counts } : {}),
     });

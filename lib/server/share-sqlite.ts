@@ -20,6 +20,25 @@ export function dataDir(env: Record<string, string | undefined> = process.env): 
   return path.resolve(/*turbopackIgnore: true*/ dir || 'data');
 }
 
+/**
+ * `mkdir -p`, one level at a time. Node 20's recursive mkdirSync never returns for a path under
+ * /proc (RAYGUARD_DATA_DIR=/proc/x froze the whole server); a plain mkdir fails there with a code.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(/*turbopackIgnore: true*/ d); d = path.dirname(d)) {
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(/*turbopackIgnore: true*/ d, { mode: 0o700 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; // made meanwhile by another request
+    }
+  }
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS share_links (
   id                TEXT PRIMARY KEY,
@@ -50,7 +69,7 @@ export class SqliteShareStore implements ShareStore {
     if (this.closed) throw new Error('the share store is closed');
     if (this.db) return this.db;
     const dir = path.dirname(this.file);
-    mkdirSync(/*turbopackIgnore: true*/ dir, { recursive: true, mode: 0o700 });
+    makeDirs(dir);
     const db = new Database(/*turbopackIgnore: true*/ this.file);
     try {
       db.pragma('journal_mode = WAL');

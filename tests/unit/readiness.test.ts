@@ -91,6 +91,13 @@ describe('checkReadiness with real stores', () => {
     expectNothingSecret(r, dir);
   });
 
+  it('a data directory under /proc: not ready, and answered (recursive mkdirSync never returned there)', async () => {
+    const store = await sqliteIn('/proc/rayguard-readiness-test/data');
+    const r = await checkReadiness({ iam: async () => demoIamSource(), store: async () => store });
+    expect(r.ready).toBe(false);
+    expect(r.checks.store).toMatchObject({ ok: false, kind: 'sqlite', reason: expect.stringMatching(/^the share store is not writable \([A-Z]+\)$/) });
+  });
+
   it('a closed store: not ready', async () => {
     const store = new SqliteShareStore(path.join(tmp, 'closed', 'rayguard.db'));
     await store.close();
