@@ -2,6 +2,9 @@ import { isScalar, type Node, type YAMLSeq } from 'yaml';
 import { nodeRange } from '../config/nodes';
 import type { ParsedConfig } from '../config/parse';
 import { lastAtOrBefore } from '../sorted';
+import { HEX_ESCAPE, hexEscapeCode } from '../secrets/util';
+
+const LEADING_HEX_ESCAPE = new RegExp(`^(?:${HEX_ESCAPE})`);
 
 /**
  * Where a credential sits in a command list, and what removing it means: the whole list item,
@@ -48,8 +51,8 @@ function logicalChars(text: string, node: Node): Char[] | null {
         continue;
       }
       // hex escapes stand for exactly one character (a secret may be written "\x41KIA…")
-      const hex = /^(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})/.exec(text.slice(i + 1, Math.min(e, i + 10)));
-      const code = hex ? parseInt(hex[0].slice(1), 16) : -1;
+      const hex = LEADING_HEX_ESCAPE.exec(text.slice(i + 1, Math.min(e, i + 10)));
+      const code = hex ? hexEscapeCode(hex[0]) : -1;
       if (hex && code >= 0x20 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff)) {
         out.push({ c: String.fromCodePoint(code), at: i, len: 1 + hex[0].length });
         i += hex[0].length;

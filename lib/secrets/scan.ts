@@ -19,7 +19,7 @@
  */
 import type { SecretHit, SecretKind } from './types';
 import { RULES, RULES_BY_ID, type AwsIdRef, type Candidate, type PemBlock, type Rule, type RuleContext } from './rules';
-import { AWS_DOC_EXAMPLES, decodeBase64, isPlaceholder, printableRatio, shannonEntropy } from './util';
+import { AWS_DOC_EXAMPLES, decodeBase64, HEX_ESCAPE, hexEscapeCode, isPlaceholder, printableRatio, shannonEntropy } from './util';
 import { firstAtOrAbove, lastAtOrBefore } from '../sorted';
 
 export interface ScanHit extends SecretHit {
@@ -80,7 +80,7 @@ class View {
  */
 function buildView(raw: string): View {
   if (raw.indexOf('\\') < 0) return new View(raw, [0], [0]);
-  const re = /\\\r?\n[ \t]*|\\(?=\/)|\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})/g;
+  const re = new RegExp(String.raw`\\\r?\n[ \t]*|\\(?=\/)|\\(?:${HEX_ESCAPE})`, 'g');
   const parts: string[] = [];
   const segView = [0];
   const segRaw = [0];
@@ -94,7 +94,7 @@ function buildView(raw: string): View {
     const c = m[0].charCodeAt(1);
     let decoded = '';
     if (c === 120 || c === 117 || c === 85) {
-      const code = parseInt(m[0].slice(2), 16);
+      const code = hexEscapeCode(m[0].slice(1));
       if (code > 0x7e) continue; // only ASCII
       // a control character or space separates words, as a space does: never invent structure
       decoded = code <= 0x20 ? ' ' : String.fromCharCode(code);

@@ -253,3 +253,14 @@ export function awsAccountIdFromKeyId(keyId: string): string | undefined {
   if (account > 999_999_999_999) return undefined;
   return String(account).padStart(12, '0');
 }
+
+/**
+ * Hex escapes as YAML double-quoted scalars and printf write them, without the backslash:
+ * `x41`, `u0041`, `U00000041`. One grammar for the scanner's view and the fix's command reader.
+ */
+export const HEX_ESCAPE = String.raw`x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}`;
+
+/** The code point of a HEX_ESCAPE match (backslash excluded). */
+export function hexEscapeCode(escape: string): number {
+  return parseInt(escape.slice(1), 16);
+}
