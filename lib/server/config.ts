@@ -217,8 +217,8 @@ export function readServerConfig(env: Env): ConfigResult {
   }
 
   const rateLimit = {
-    perMinute: whole(env, 'RAYGUARD_RATE_LIMIT', 0, 100_000, 120, problems),
-    sharePer10Minutes: whole(env, 'RAYGUARD_SHARE_RATE_LIMIT', 0, 100_000, 20, problems),
+    perMinute: whole(env, 'RAYGUARD_RATE_LIMIT', 0, 100_000, DEFAULT_RATE_LIMITS.perMinute, problems),
+    sharePer10Minutes: whole(env, 'RAYGUARD_SHARE_RATE_LIMIT', 0, 100_000, DEFAULT_RATE_LIMITS.sharePer10Minutes, problems),
   };
   const levelRaw = (get(env, 'RAYGUARD_LOG_LEVEL') ?? 'info').toLowerCase();
   const levels: LogLevel[] = ['debug', 'info', 'warn', 'error', 'off'];
@@ -244,6 +244,17 @@ export function serverConfig(env: Env = process.env): ServerConfig {
   if (!r.ok) throw new HttpError(503, `the server is misconfigured: ${r.problems.join('; ')}`);
   cached = r.config;
   return cached;
+}
+
+export const DEFAULT_RATE_LIMITS: ServerConfig['rateLimit'] = { perMinute: 120, sharePer10Minutes: 20 };
+
+/** The rate limits in force; the defaults when the settings cannot be read (start-up refuses bad ones, so only tests see that). */
+export function rateLimits(): ServerConfig['rateLimit'] {
+  try {
+    return serverConfig().rateLimit;
+  } catch {
+    return DEFAULT_RATE_LIMITS;
+  }
 }
 
 /** Forget the settings (tests). */

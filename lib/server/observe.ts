@@ -8,7 +8,7 @@ import { handle, jsonError } from './http';
 import { log } from './log';
 import { rateKey, TokenBucketLimiter } from './rate-limit';
 import { requestUser } from './auth-gate';
-import { serverConfig } from './config';
+import { rateLimits } from './config';
 import type { Finding } from '../findings/types';
 
 export interface RouteContext {
@@ -30,13 +30,7 @@ let apiLimiter: TokenBucketLimiter | null = null;
 /** The validate/fix bucket: RAYGUARD_RATE_LIMIT requests per minute per client. */
 function limiter(): TokenBucketLimiter {
   if (!apiLimiter) {
-    let perMinute = 120;
-    try {
-      perMinute = serverConfig().rateLimit.perMinute;
-    } catch {
-      // start-up refuses bad settings; tests may run without them
-    }
-    apiLimiter = new TokenBucketLimiter(perMinute, 60_000);
+    apiLimiter = new TokenBucketLimiter(rateLimits().perMinute, 60_000);
   }
   return apiLimiter;
 }

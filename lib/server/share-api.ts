@@ -22,7 +22,7 @@ import { isShareId, type ShareStore } from '../share/store';
 import { handle, HttpError, jsonError, readJsonObject } from './http';
 import { serverShareStore } from './share-store';
 import { rateKey, TokenBucketLimiter, trustedProxyHops } from './rate-limit';
-import { serverConfig } from './config';
+import { rateLimits } from './config';
 import { log } from './log';
 
 export { TokenBucketLimiter } from './rate-limit';
@@ -54,19 +54,10 @@ export interface ShareApiDeps {
   proxyHops: () => number;
 }
 
-/** RAYGUARD_SHARE_RATE_LIMIT; start-up refuses a bad value, so the fallback only serves tests. */
-function sharesPer10Minutes(): number {
-  try {
-    return serverConfig().rateLimit.sharePer10Minutes;
-  } catch {
-    return 20;
-  }
-}
-
 const defaults = (): ShareApiDeps => ({
   store: serverShareStore,
   now: Date.now,
-  limiter: new TokenBucketLimiter(sharesPer10Minutes(), 10 * 60_000),
+  limiter: new TokenBucketLimiter(rateLimits().sharePer10Minutes, 10 * 60_000),
   proxyHops: () => trustedProxyHops(),
 });
 
