@@ -51,38 +51,59 @@ export function toFinding(ctx: RuleContext, r: RawFinding): Finding {
 /**
  * Messages and YAML paths may quote source text (a node type name, a key). If a detected secret
  * sits in such text, it is masked there too: no output holds a secret in clear.
+ *
+ * Cheap when nothing needs masking (the usual case): whole secrets are looked up with indexOf, and
+ * the 16-character windows (below) are only built when an aligned 8-character block of the text
+ * occurs in a secret, which any shared 16-character stretch implies.
  */
-function secretRedactor(ctx: RuleContext): (s: string) => string {
-  const byLength = new Map<number, Set<string>>();
-  /** Every 16-character window of every secret, whitespace left out (a folded PEM body still matches). */
-  const windows = new Set<string>();
+export function secretRedactor(ctx: RuleContext): (s: string) => string {
+  const whole = new Set<string>();
+  const compacts: string[] = [];
   for (const h of ctx.secrets) {
     for (const v of [h.value, ctx.parsed.text.slice(h.start, h.end)]) {
       if (v.length < 8) continue;
-      const set = byLength.get(v.length) ?? new Set<string>();
-      set.add(v);
-      byLength.set(v.length, set);
+      whole.add(v);
       const compact = v.replace(/\s+/g, '');
-      for (let i = 0; i + WINDOW <= compact.length && windows.size < MAX_WINDOWS; i++) windows.add(compact.slice(i, i + WINDOW));
+      if (compact.length >= WINDOW) compacts.push(compact);
     }
   }
-  if (byLength.size === 0) return (s) => s;
+  if (whole.size === 0) return (s) => s;
+  // Longest first, so a secret that contains another is masked whole.
+  const secrets = [...whole].sort((a, b) => b.length - a.length);
+  let windows: Set<string> | null = null;
+  const windowsOf = () => {
+    if (windows) return windows;
+    windows = new Set<string>();
+    for (const c of compacts) for (let i = 0; i + WINDOW <= c.length && windows.size < MAX_WINDOWS; i++) windows.add(c.slice(i, i + WINDOW));
+    return windows;
+  };
   return (s) => {
     let out = s;
-    for (const [len, set] of byLength) {
-      for (let i = 0; i + len <= out.length; i++) {
-        const sub = out.slice(i, i + len);
-        if (set.has(sub)) {
-          const masked = maskSecret(sub);
-          out = out.slice(0, i) + masked + out.slice(i + len);
-          i += masked.length - 1;
-        }
+    for (const v of secrets) {
+      for (let i = out.indexOf(v); i >= 0; i = out.indexOf(v, i)) {
+        const masked = maskSecret(v);
+        out = out.slice(0, i) + masked + out.slice(i + v.length);
+        i += masked.length;
       }
     }
-    return windows.size > 0 ? maskWindows(out, windows) : out;
+    return compacts.length > 0 && mayShareWindow(out, compacts) ? maskWindows(out, windowsOf()) : out;
   };
 }
 
+/**
+ * Whether `s`, whitespace aside, may share a 16-character stretch with one of the secrets: such a
+ * stretch always covers an 8-character block of the compacted `s` that starts at a multiple of 8.
+ */
+function mayShareWindow(s: string, compacts: readonly string[]): boolean {
+  const compact = s.replace(/\s+/g, '');
+  for (let j = 0; j + BLOCK <= compact.length; j += BLOCK) {
+    const block = compact.slice(j, j + BLOCK);
+    for (const c of compacts) if (c.includes(block)) return true;
+  }
+  return false;
+}
+
+const BLOCK = 8;
 const WINDOW = 16;
 const MAX_WINDOWS = 200_000;
 

@@ -22,7 +22,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { parseDocument } from 'yaml';
 import { lintSource } from '@secretlint/core';
 import { creator as recommendPreset } from '@secretlint/secretlint-rule-preset-recommend';
-import { analyzeStatic, toFinding } from '../lib/validate';
+import { analyzeStatic, secretRedactor, toFinding } from '../lib/validate';
 import { scanText } from '../lib/secrets/index';
 import { parseConfig } from '../lib/config/parse';
 import { walkConfig } from '../lib/config/walk';
@@ -277,6 +277,12 @@ function breakdown(inputs: Input[]): Map<string, number> {
     }
     const kept = applyIgnores(parsed, raw);
     lap('applyIgnores');
+    const redact = secretRedactor(ctx);
+    for (const r of kept) {
+      r.message = redact(r.message);
+      r.yamlPath = redact(r.yamlPath);
+    }
+    lap('redact (secrets out of messages, paths)');
     const seen = new Set<string>();
     const unique = kept.filter((r) => {
       const k = `${r.ruleId}:${r.start}:${r.end}`;

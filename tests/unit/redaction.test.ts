@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { analyze } from '@/lib/validate';
+import { analyze, contextOf, secretRedactor } from '@/lib/validate';
 import { fixConfig } from '@/lib/fix/plan';
 import { demoIamSource } from '@/lib/iam/demo';
 import { awsKeyId, awsSecret, githubClassic, makeRng } from '@/lib/secrets/synthetic';
@@ -55,5 +55,42 @@ describe('redaction: a private key the parser folded into a key', () => {
     const out = await everyOutput(text);
     expect(out).toContain('RG404');
     for (const l of body) for (let i = 0; i + 16 <= l.length; i += 8) expect(out).not.toContain(l.slice(i, i + 16));
+  });
+});
+
+describe('secretRedactor', () => {
+  const config = (secret: string) => `cluster_name: t\nprovider: {type: aws, region: us-west-2}\nsetup_commands:\n  - export AWS_SECRET_ACCESS_KEY=${secret}\n`;
+
+  it('masks any 16-character stretch of a secret, whitespace inside it or not, and leaves other text alone', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.nat(24),
+        fc.integer({ min: 16, max: 40 }),
+        fc.array(fc.constantFrom(' ', '\n', '  '), { maxLength: 4 }),
+        fc.string({ maxLength: 30 }),
+        (seed, from, len, spaces, around) => {
+          const secret = awsSecret(makeRng(seed));
+          const ctx = contextOf(config(secret));
+          expect(ctx.secrets.length).toBeGreaterThan(0);
+          const redact = secretRedactor(ctx);
+          const piece = secret.slice(from, Math.min(40, from + len));
+          fc.pre(piece.length >= 16);
+          // Whitespace dropped in at random places inside the piece.
+          let spaced = piece;
+          for (const [i, s] of spaces.entries()) {
+            const at = 1 + ((seed >> i) % (spaced.length - 1));
+            spaced = spaced.slice(0, at) + s + spaced.slice(at);
+          }
+          const out = redact(`${around} node type ${spaced} here`).replace(/\s+/g, '');
+          for (let i = 0; i + 16 <= piece.length; i++) expect(out).not.toContain(piece.slice(i, i + 16));
+          const plain = `head node type ${around} has no profile`;
+          if (!plain.replace(/\s+/g, '').split('').some((_, i, a) => i + 16 <= a.length && secret.includes(a.slice(i, i + 16).join('')))) {
+            expect(redact(plain)).toBe(plain);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
