@@ -126,3 +126,17 @@ export function addressInRanges(address: string | null | undefined, ranges: read
   }
   return false;
 }
+
+/**
+ * The rate-limit bucket of an address: an IPv4 address itself (IPv4-mapped IPv6 included), an
+ * IPv6 address's /64 (one subscriber or host usually gets a whole /64, and picks any address in
+ * it at will); null when not an address.
+ */
+export function addressBucket(address: string): string | null {
+  const ip = parseIp(address);
+  if (!ip) return null;
+  if (ip.version === 4) return ip.bytes.join('.');
+  const words: string[] = [];
+  for (let i = 0; i < 8; i += 2) words.push(((ip.bytes[i] << 8) | ip.bytes[i + 1]).toString(16));
+  return `${words.join(':')}::/64`;
+}

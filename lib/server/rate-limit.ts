@@ -4,6 +4,7 @@
  * another. A client is the signed-in user when sign-in is on, else its address.
  */
 import { requestUser } from './auth-gate';
+import { addressBucket } from './cidr';
 import { peerAddress } from './peer';
 
 export type TakeResult = { ok: true } | { ok: false; retryAfterSeconds: number };
@@ -69,24 +70,25 @@ export function trustedProxyHops(env: Record<string, string | undefined> = proce
   return Number.isInteger(n) && n > 0 && n <= 10 ? n : 0;
 }
 
-const ADDRESS = /^[0-9A-Fa-f:.[\]]{1,64}$/;
-
 /**
- * The client address of a request. Behind `hops` trusted proxies, each appending the address it
- * saw to `X-Forwarded-For`, the entry `hops` from the right is the client's. Without trusted
- * proxies, the socket's peer address (the client can write X-Forwarded-For itself, and Next.js
- * fills it in only when absent); when even that is unknown, every request shares one bucket.
+ * The client address of a request, as its rate-limit bucket (an IPv6 client counts per /64:
+ * addresses within it cost nothing to change). Behind `hops` trusted proxies, each appending the
+ * address it saw to `X-Forwarded-For`, the entry `hops` from the right is the client's. Without
+ * trusted proxies, the socket's peer address (the client can write X-Forwarded-For itself, and
+ * Next.js fills it in only when absent); when even that is unknown, every request shares one bucket.
  */
 export function clientKey(req: Request, hops: number): string {
   if (hops <= 0) {
     const peer = peerAddress(req);
-    return peer && ADDRESS.test(peer) ? `ip:${peer}` : 'all';
+    const bucket = peer && peer.length <= 64 ? addressBucket(peer) : null;
+    return bucket ? `ip:${bucket}` : 'all';
   }
   const xff = req.headers.get('x-forwarded-for');
   if (!xff) return 'no-forwarded-for';
   const list = xff.split(',').map((s) => s.trim()).filter(Boolean);
   const entry = list[Math.max(0, list.length - hops)] ?? '';
-  return ADDRESS.test(entry) ? `ip:${entry.toLowerCase()}` : 'unparsable-forwarded-for';
+  const bucket = entry.length <= 64 ? addressBucket(entry) : null;
+  return bucket ? `ip:${bucket}` : 'unparsable-forwarded-for';
 }
 
 /** The rate-limit key: the signed-in user, else the client address. */

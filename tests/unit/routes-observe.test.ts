@@ -115,4 +115,15 @@ describe('rate limits', () => {
     expect(clientKey(req({ 'x-forwarded-for': '10.0.0.1' }), 0)).toBe('all');
     expect(clientKey(req({ [PEER_HEADER]: '10.0.0.2', 'x-forwarded-for': '198.51.100.1, 10.0.0.9' }), 1)).toBe('ip:10.0.0.9');
   });
+
+  it('an IPv6 client counts per /64, whatever address it picks inside it', () => {
+    const req = (h: Record<string, string>) => new Request('http://localhost/', { headers: h });
+    const a = clientKey(req({ [PEER_HEADER]: '2001:db8:1:2::1' }), 0);
+    expect(a).toBe('ip:2001:db8:1:2::/64');
+    expect(clientKey(req({ [PEER_HEADER]: '2001:0db8:0001:0002:ffff:1234:5678:9abc' }), 0)).toBe(a);
+    expect(clientKey(req({ [PEER_HEADER]: '2001:db8:1:3::1' }), 0)).not.toBe(a);
+    expect(clientKey(req({ 'x-forwarded-for': '2001:db8:1:2:aaaa::7' }), 1)).toBe(a);
+    expect(clientKey(req({ 'x-forwarded-for': 'not-an-address' }), 1)).toBe('unparsable-forwarded-for');
+    expect(clientKey(req({ [PEER_HEADER]: 'fe80::1%eth0' }), 0)).toBe('all');
+  });
 });
