@@ -112,16 +112,25 @@ export function userOf(req: Request, auth: AuthSettings): string | null {
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A minimal HTML page (no scripts, no styles: nothing for a CSP to refuse). */
-export function htmlPage(status: number, title: string, paragraphs: string[], link?: { href: string; text: string }, headers?: Headers): Response {
+export function htmlPage(
+  status: number,
+  title: string,
+  paragraphs: string[],
+  link?: { href: string; text: string; post?: boolean },
+  headers?: Headers,
+): Response {
   const h = headers ?? new Headers();
   h.set('Content-Type', 'text/html; charset=utf-8');
   h.set('Cache-Control', 'no-store');
+  let action = '';
+  if (link?.post) action = `<form method="post" action="${escapeHtml(link.href)}"><button type="submit">${escapeHtml(link.text)}</button></form>`;
+  else if (link) action = `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>`;
   const body = [
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">',
     `<title>${escapeHtml(title)} · Rayguard</title></head><body><main>`,
     `<h1>${escapeHtml(title)}</h1>`,
     ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
-    link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>` : '',
+    action,
     '</main></body></html>',
   ].join('');
   return new Response(body, { status, headers: h });
@@ -385,12 +394,40 @@ export async function finishLogin(req: Request, auth: AuthSettings): Promise<Res
 }
 
 /** /api/auth/logout: clears the session. POST answers with a redirect to the signed-out page (GET). */
+/**
+ * A POST sent by another site's page (a form or script there): browsers say so in Sec-Fetch-Site,
+ * or, older ones, in an Origin that is not this server's.
+ */
+function crossSite(req: Request, auth: AuthSettings): boolean {
+  const site = req.headers.get('sec-fetch-site');
+  if (site) return site !== 'same-origin' && site !== 'none';
+  const origin = req.headers.get('origin');
+  if (!origin) return false;
+  const own = new Set([new URL(req.url).origin]);
+  if (auth.publicUrl) own.add(new URL(auth.publicUrl).origin);
+  return !own.has(origin);
+}
+
+/**
+ * Sign-out. POST (the header's button, or the button on the GET page) clears the session and
+ * redirects to GET, which says so. A GET alone never signs anyone out: a link or an image on any
+ * page could otherwise do it; signed in, GET shows the button. A POST from another site is refused.
+ */
 export function logout(req: Request, auth: AuthSettings): Response {
   if (auth.mode !== 'oidc') return redirect('/');
-  const headers = new Headers();
-  headers.append('Set-Cookie', clearCookieHeader(SESSION_COOKIE, { secure: isSecure(auth) }));
-  if (req.method === 'POST') return redirect(auth.publicUrl ? `${auth.publicUrl}${LOGOUT_PATH}` : LOGOUT_PATH, headers);
-  return htmlPage(200, 'Signed out', ['You are signed out of Rayguard. Your account at the sign-in provider may still be signed in.'], { href: LOGIN_PATH, text: 'Sign in again' }, headers);
+  const here = auth.publicUrl ? `${auth.publicUrl}${LOGOUT_PATH}` : LOGOUT_PATH;
+  if (req.method === 'POST') {
+    if (crossSite(req, auth)) {
+      return htmlPage(403, 'Not signed out', ['The sign-out request came from another site, so it was ignored.'], { href: here, text: 'Sign out of Rayguard' });
+    }
+    const headers = new Headers();
+    headers.append('Set-Cookie', clearCookieHeader(SESSION_COOKIE, { secure: isSecure(auth) }));
+    return redirect(here, headers);
+  }
+  if (userOf(req, auth)) {
+    return htmlPage(200, 'Sign out?', ['You are signed in to Rayguard.'], { href: LOGOUT_PATH, text: 'Sign out', post: true });
+  }
+  return htmlPage(200, 'Signed out', ['You are signed out of Rayguard. Your account at the sign-in provider may still be signed in.'], { href: LOGIN_PATH, text: 'Sign in again' });
 }
 
 /** /api/auth/me: the signed-in user (null when signed out or sign-in is off) and the mode. */

@@ -9,7 +9,7 @@ import { startTestProvider, type TestProvider } from '../../e2e/support/oidc-pro
 import { GET as loginRoute } from '@/app/api/auth/login/route';
 import { GET as callbackRoute } from '@/app/api/auth/callback/route';
 import { GET as meRoute } from '@/app/api/auth/me/route';
-import { POST as logoutRoute } from '@/app/api/auth/logout/route';
+import { GET as logoutPage, POST as logoutRoute } from '@/app/api/auth/logout/route';
 import { authGate, requestUser } from '@/lib/server/auth-gate';
 import { resetOidcCache } from '@/lib/server/auth';
 import { resetServerConfig } from '@/lib/server/config';
@@ -169,9 +169,25 @@ describe('OIDC sign-in against a real provider', () => {
     expect((await authGate(new Request(`${publicUrl}/api/validate`, { method: 'POST' })))?.status).toBe(401);
     expect(await (await meRoute(anonymous)).json()).toEqual({ user: null, mode: 'oidc' });
 
-    const out = await logoutRoute(new Request(`${publicUrl}/api/auth/logout`, { method: 'POST', headers: { cookie: `${SESSION_COOKIE}=${session}` } }));
+    // A link or an image (GET) never signs out: signed in, it shows a button that POSTs.
+    const withSession = { cookie: `${SESSION_COOKIE}=${session}` };
+    const page = await logoutPage(new Request(`${publicUrl}/api/auth/logout`, { headers: withSession }));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('set-cookie')).toBeNull();
+    expect(await page.text()).toMatch(/<form method="post" action="\/api\/auth\/logout"><button type="submit">Sign out<\/button>/);
+    // Another site's form cannot sign the user out either.
+    for (const h of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }]) {
+      const refused = await logoutRoute(new Request(`${publicUrl}/api/auth/logout`, { method: 'POST', headers: { ...withSession, ...h } }));
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('set-cookie')).toBeNull();
+    }
+    const out = await logoutRoute(
+      new Request(`${publicUrl}/api/auth/logout`, { method: 'POST', headers: { ...withSession, origin: publicUrl, 'sec-fetch-site': 'same-origin' } }),
+    );
     expect(out.status).toBe(303);
     expect(setCookies(out).get(SESSION_COOKIE)).toBe('');
+    const after = await logoutPage(new Request(`${publicUrl}/api/auth/logout`));
+    expect(await after.text()).toContain('Signed out');
 
     // Nothing secret in the logs.
     const logs = logLines.join('\n');

@@ -4,7 +4,7 @@ import { handle } from '@/lib/server/http';
 
 export const dynamic = 'force-dynamic';
 
-/** Sign-out: POST (the header's button) clears the session and redirects to GET, which says so. */
+/** Sign-out (lib/server/auth.ts logout): POST signs out; GET only shows the state, and a button when signed in. */
 export function POST(req: Request): Promise<Response> {
   return handle(async () => logout(req, serverConfig().auth));
 }
