@@ -77,16 +77,36 @@ export function secretRedactor(ctx: RuleContext): (s: string) => string {
     for (const c of compacts) for (let i = 0; i + WINDOW <= c.length && windows.size < MAX_WINDOWS; i++) windows.add(c.slice(i, i + WINDOW));
     return windows;
   };
+  const many = secrets.length > FEW_SECRETS;
+  // Many secrets: looked up by length at each position (a set lookup), not one indexOf each.
+  const byLength = new Map<number, Set<string>>();
+  if (many) for (const v of secrets) byLength.set(v.length, (byLength.get(v.length) ?? new Set<string>()).add(v));
+  const lengths = [...byLength.keys()].sort((a, b) => b - a);
   return (s) => {
     let out = s;
-    for (const v of secrets) {
-      for (let i = out.indexOf(v); i >= 0; i = out.indexOf(v, i)) {
-        const masked = maskSecret(v);
-        out = out.slice(0, i) + masked + out.slice(i + v.length);
-        i += masked.length;
+    if (!many) {
+      for (const v of secrets) {
+        for (let i = out.indexOf(v); i >= 0; i = out.indexOf(v, i)) {
+          const masked = maskSecret(v);
+          out = out.slice(0, i) + masked + out.slice(i + v.length);
+          i += masked.length;
+        }
+      }
+    } else {
+      for (const len of lengths) {
+        const set = byLength.get(len)!;
+        for (let i = 0; i + len <= out.length; i++) {
+          const sub = out.slice(i, i + len);
+          if (!set.has(sub)) continue;
+          const masked = maskSecret(sub);
+          out = out.slice(0, i) + masked + out.slice(i + len);
+          i += masked.length - 1;
+        }
       }
     }
-    return compacts.length > 0 && mayShareWindow(out, compacts) ? maskWindows(out, windowsOf()) : out;
+    if (compacts.length === 0) return out;
+    // With many secrets, the windows set (built once) is cheaper than the pre-check per message.
+    return compacts.length > FEW_SECRETS || mayShareWindow(out, compacts) ? maskWindows(out, windowsOf()) : out;
   };
 }
 
@@ -104,6 +124,8 @@ function mayShareWindow(s: string, compacts: readonly string[]): boolean {
 }
 
 const BLOCK = 8;
+/** Up to this many secrets, each is looked for with indexOf and messages are pre-checked block by block. */
+const FEW_SECRETS = 8;
 const WINDOW = 16;
 const MAX_WINDOWS = 200_000;
 

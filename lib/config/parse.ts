@@ -1,4 +1,4 @@
-import { parseDocument, isMap, visit, type Document, type YAMLMap } from 'yaml';
+import { parseDocument, isAlias, isMap, visit, type Document, type YAMLMap } from 'yaml';
 import { LineIndex } from './position';
 import { lastAtOrBefore } from '../sorted';
 
@@ -113,16 +113,7 @@ export function parseConfig(text: string): ParsedConfig {
   // Only a text with something alias-shaped (`*name` after a space, `[`, `{`, `,` or `:`) needs the walk.
   if (problems.length === 0 && ALIAS_LIKE.test(text)) {
     try {
-      visit(doc, {
-      Alias(_k, node) {
-        if (node.resolve(doc) === undefined) {
-          const r = node.range ?? [0, 0];
-          problems.push({ start: r[0], end: r[1], message: 'alias to an anchor that is not defined before it' });
-          if (problems.length >= MAX_PROBLEMS) return visit.BREAK;
-        }
-        return undefined;
-      },
-      });
+      undefinedAliases(doc, problems);
     } catch {
       problems.push({ start: 0, end: 0, message: 'the YAML is nested too deeply to read safely' });
     }
@@ -146,6 +137,29 @@ export function parseConfig(text: string): ParsedConfig {
     }
   }
   return { text, lines, doc, root, problems };
+}
+
+/**
+ * Aliases to an anchor not defined before them, in one walk (the `yaml` package's Alias.resolve
+ * walks the whole document for each alias). Document order is source order: the last anchor of
+ * that name before the alias is its target, as in the package.
+ */
+function undefinedAliases(doc: Document.Parsed, problems: SyntaxProblem[]): void {
+  const anchors = new Set<string>();
+  visit(doc, {
+    Node(_k, node) {
+      if (isAlias(node)) {
+        if (!anchors.has(node.source)) {
+          const r = node.range ?? [0, 0];
+          problems.push({ start: r[0], end: r[1], message: 'alias to an anchor that is not defined before it' });
+          if (problems.length >= MAX_PROBLEMS) return visit.BREAK;
+        }
+      } else if (node.anchor) {
+        anchors.add(node.anchor);
+      }
+      return undefined;
+    },
+  });
 }
 
 /**

@@ -176,7 +176,8 @@ describe('OIDC sign-in against a real provider', () => {
     expect(page.headers.get('set-cookie')).toBeNull();
     expect(await page.text()).toMatch(/<form method="post" action="\/api\/auth\/logout"><button type="submit">Sign out<\/button>/);
     // Another site's form cannot sign the user out either.
-    for (const h of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }]) {
+    const crossSite: Array<Record<string, string>> = [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }];
+    for (const h of crossSite) {
       const refused = await logoutRoute(new Request(`${publicUrl}/api/auth/logout`, { method: 'POST', headers: { ...withSession, ...h } }));
       expect(refused.status).toBe(403);
       expect(refused.headers.get('set-cookie')).toBeNull();

@@ -94,3 +94,20 @@ describe('secretRedactor', () => {
     );
   });
 });
+
+describe('secretRedactor with many secrets', () => {
+  it('masks whole secrets and 16-character stretches the same way when there are dozens', () => {
+    const rng = makeRng(99);
+    const secrets = Array.from({ length: 30 }, () => awsSecret(rng));
+    const text = `cluster_name: t\nprovider: {type: aws, region: us-west-2}\nsetup_commands:\n${secrets.map((s) => `  - export AWS_SECRET_ACCESS_KEY=${s}\n`).join('')}`;
+    const ctx = contextOf(text);
+    expect(ctx.secrets.length).toBeGreaterThan(20);
+    const redact = secretRedactor(ctx);
+    const piece = secrets[17].slice(5, 25);
+    const out = redact(`type ${secrets[3]} and ${piece.slice(0, 9)}\n  ${piece.slice(9)} end`);
+    expect(out).not.toContain(secrets[3]);
+    expect(out.replace(/\s+/g, '')).not.toContain(piece.slice(0, 16));
+    expect(out).toMatch(/^type \S+ and /);
+    expect(redact('head node type has no profile')).toBe('head node type has no profile');
+  });
+});

@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { parseDocument, visit } from 'yaml';
+import { parseConfig } from '@/lib/config/parse';
 import { analyzeStatic } from '@/lib/validate';
 import { fixConfig } from '@/lib/fix/plan';
 import demoAccount from '@/lib/iam/demo-account.json';
@@ -77,6 +79,24 @@ describe('found by trying the tool as a user would', () => {
     ['undecodable bytes', 'cluster_name: caf\uFFFD\n'],
   ])('RG101 for %s', (_n, t) => {
     expect(ids(t)).toContain('RG101');
+  });
+
+  it('an alias is undefined exactly when the yaml package cannot resolve it (anchor later, redefined, nested, self)', () => {
+    const cases = [
+      'a: &x 1\nb: *x\n',
+      'a: *x\nb: &x 1\n',
+      'a: &x 1\nb: &x 2\nc: *x\nd: *y\n',
+      'a: &x [1, *x]\n',
+      'a: &x {k: &y v}\nb: *y\nc: [*x, *z]\n',
+      'a:\n  - &p {q: 1}\n  - <<: *p\n  - *r\n',
+    ];
+    for (const t of cases) {
+      const doc = parseDocument(t, { version: '1.1', merge: true });
+      const unresolved: number[] = [];
+      visit(doc, { Alias: (_k, n) => void (n.resolve(doc) === undefined && unresolved.push(n.range![0])) });
+      const reported = parseConfig(t).problems.filter((p) => /alias/.test(p.message)).map((p) => p.start);
+      expect(reported, t).toEqual(unresolved);
+    }
   });
 
   it('standard tags PyYAML accepts are fine', () => {
