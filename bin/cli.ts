@@ -4,7 +4,8 @@ import { fixConfig } from '../lib/fix/plan';
 import { SEVERITY_RANK, type FileReport, type Finding, type Report, type Severity } from '../lib/findings/types';
 import { demoIamSource } from '../lib/iam/demo';
 import { snapshotFromJsonTexts, SnapshotFormatError } from '../lib/iam/snapshot';
-import { IamUnavailableError, type IamSource } from '../lib/iam/types';
+import type { IamSource } from '../lib/iam/types';
+import { UnavailableIamSource } from '../lib/iam/unavailable';
 import { iamReport } from '../lib/iam/report';
 import { contextOf } from '../lib/validate';
 import { BaselineFormatError, makeBaseline, parseBaseline, type Baseline } from '../lib/findings/baseline';
@@ -52,7 +53,8 @@ Inline ignore: \`# rayguard:ignore RG401 <reason>\` on the finding's line or alo
                       output of \`aws iam list-instance-profiles\` (profiles with no role)
 --iam live            ask IAM itself, with the AWS SDK's default credentials (env, profile,
                       SSO, web identity, container or instance role); AWS_ENDPOINT_URL_IAM
-                      points it at another endpoint
+                      points it at another endpoint. Without credentials every profile is
+                      RG307 (not verified) and the other checks still run
 --assume-role ACCOUNT=ROLE_ARN[,EXTERNAL_ID]
                       with --iam live: check profiles of ACCOUNT through this role
 --iam demo            use the embedded demo account
@@ -185,12 +187,13 @@ async function iamSource(a: Args): Promise<IamSource | null> {
   if (Object.keys(a.assumeRoles).length && !a.live) throw new UsageError('--assume-role needs --iam live');
   if (a.demo) return demoIamSource();
   if (a.live) {
-    const { createLiveIamSource } = await import('../lib/iam/live');
-    try {
-      return await createLiveIamSource({ assumeRoles: a.assumeRoles });
-    } catch (e) {
-      throw new SetupError(`--iam live: ${e instanceof IamUnavailableError ? e.reason : 'the live IAM source could not start'}`);
-    }
+    // No credentials, STS unreachable: like the server, the checks still run and every profile
+    // says RG307 with the reason (the exit code follows --fail-on as usual).
+    const { liveIamSourceOrUnavailable } = await import('../lib/iam/live');
+    const source = await liveIamSourceOrUnavailable({ assumeRoles: a.assumeRoles });
+    const reason = source instanceof UnavailableIamSource ? source.reason : null;
+    if (reason && a.command !== 'policy') process.stderr.write(`rayguard: warning: --iam live: ${reason}; IAM is not verified (RG307)\n`);
+    return source;
   }
   if (a.snapshots.length === 0) return null;
   const texts = a.snapshots.map((f) => {
@@ -312,6 +315,8 @@ async function policy(a: Args): Promise<number> {
   if (a.files.length !== 1) throw new UsageError('policy takes exactly one FILE');
   const iam = await iamSource(a);
   if (!iam) throw new UsageError('policy needs an IAM source (--iam snapshot FILE, --iam live or --iam demo): the worker roles come from IAM');
+  // The policy is made of IAM's answers: without them there is nothing to print.
+  if (iam instanceof UnavailableIamSource) throw new SetupError(`--iam live: ${iam.reason}`);
   const ctx = contextOf(readConfig(a.files[0]).text);
   if (!ctx.model) throw new UsageError(`${a.files[0]} is not a readable Ray config (run \`rayguard check\`)`);
   const r = await iamReport(ctx, iam);

@@ -1,4 +1,5 @@
 import type { IamInfo } from './api';
+import { sourceLabel } from '@/lib/iam/card-headline';
 import type { IamSourceInfo } from '@/lib/iam/types';
 
 export type IamState = { status: 'loading' } | { status: 'ready'; info: IamInfo } | { status: 'error'; message: string };
@@ -23,11 +24,11 @@ export function IamBanner({ state, snapshot }: { state: IamState; snapshot?: Iam
         data-testid="iam-banner"
         data-kind="snapshot"
         data-origin="browser"
-        title={`IAM checks run in this browser against the uploaded snapshot ${snapshot.label}${snapshot.accountId ? `, account ${snapshot.accountId}` : ''}. It is never sent to the server.`}
+        title={`IAM checks run in this browser against the uploaded snapshot ${sourceLabel(snapshot)}${snapshot.accountId ? `, account ${snapshot.accountId}` : ''}. It is never sent to the server.`}
       >
         <span className="iam-kind">snapshot</span>
         <span className="iam-text">
-          IAM: <strong>{snapshot.label}</strong>
+          IAM: <strong>{sourceLabel(snapshot)}</strong>
           {snapshot.accountId && (
             <>
               {' '}
@@ -64,11 +65,11 @@ export function IamBanner({ state, snapshot }: { state: IamState; snapshot?: Iam
       data-testid="iam-banner"
       data-kind={info.kind}
       data-origin="server"
-      title={`IAM checks run against ${info.label}${info.accountId ? `, account ${info.accountId}` : ''}${info.partition ? ` (${info.partition})` : ''}. ${info.profiles.length} instance profiles, ${usable} usable.${info.note ? ` ${info.note}.` : ''}`}
+      title={`IAM checks run against ${sourceLabel(info)}${info.accountId ? `, account ${info.accountId}` : ''}${info.partition ? ` (${info.partition})` : ''}. ${info.profiles.length} instance profiles, ${usable} usable.${info.note ? ` ${info.note}.` : ''}`}
     >
       <span className="iam-kind">{info.kind}</span>
       <span className="iam-text">
-        IAM: <strong>{info.label}</strong>
+        IAM: <strong>{sourceLabel(info)}</strong>
         {info.accountId && (
           <>
             {' '}

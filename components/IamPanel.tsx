@@ -1,7 +1,8 @@
 'use client';
 
 import { memo, useEffect, useRef, useState, type ChangeEvent } from 'react';
-import type { ActionVerdict, CardStatus, ProfileCard } from '@/lib/iam/report';
+import { cardHeadline, isPendingCard, sourceLabel } from '@/lib/iam/card-headline';
+import type { ActionVerdict, ProfileCard } from '@/lib/iam/report';
 import type { IamSourceInfo, PolicyDocument } from '@/lib/iam/types';
 
 /** The IAM part of the last validation, as it streams in (server) or as the worker reports it (browser snapshot). */
@@ -55,16 +56,8 @@ export interface IamPanelProps {
   onValidate: () => void;
 }
 
-const STATUS_LABEL: Record<CardStatus, string> = {
-  ok: 'OK',
-  'not-found': 'Not found',
-  'no-role': 'No role',
-  untrusted: 'Does not trust EC2',
-  unverified: 'Not verified',
-};
-
 /** A card still waiting for its lookup (as first announced). */
-const isPending = (c: ProfileCard) => c.status === 'unverified' && !c.unverifiedReason && c.summary === 'checking…';
+const isPending = isPendingCard;
 
 const KIND_LABEL: Record<IamSourceInfo['kind'], string> = { demo: 'demo', snapshot: 'snapshot', live: 'live' };
 
@@ -173,7 +166,7 @@ function SourceLine({ source, current, snapshot }: { source: IamSourceInfo | nul
     <span className={`iam-source kind-${source.kind}`} data-testid="iam-source" data-kind={source.kind} data-origin={snapshot ? 'browser' : 'server'}>
       <span className="iam-kind">{KIND_LABEL[source.kind]}</span>
       <strong className="iam-source-label" title={source.label}>
-        {source.label}
+        {sourceLabel(source)}
       </strong>
       {snapshot && <span className="tag">in this browser</span>}
       <span className="iam-source-meta">
@@ -264,6 +257,7 @@ function Progress({ view, stale, onValidate }: { view: IamView | null; stale: bo
 const Card = memo(function Card({ card, done }: { card: ProfileCard; done: boolean }) {
   const pending = isPending(card) && !done;
   const status = pending ? 'checking' : card.status;
+  const headline = cardHeadline(card, done);
   const titleId = `iam-card-${card.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   return (
     <article
@@ -275,13 +269,23 @@ const Card = memo(function Card({ card, done }: { card: ProfileCard; done: boole
       data-profile={card.ref}
     >
       <header className="iam-card-head">
-        <span className={`iam-status status-${status}`} data-testid="iam-card-status">
-          {pending ? <span className="spinner" aria-hidden="true" /> : <StatusIcon status={card.status} />}
-          {pending ? 'Checking…' : STATUS_LABEL[card.status]}
+        <span className={`iam-status status-${headline.tone}`} data-testid="iam-card-status" data-permissions={headline.permissions ?? undefined}>
+          {pending ? <span className="spinner" aria-hidden="true" /> : <span aria-hidden="true">{headline.icon}</span>}
+          {headline.label}
         </span>
-        {!pending && card.verdicts?.some((v) => v.decision === 'implicit-deny' || v.decision === 'explicit-deny') && (
+        {!pending && headline.permissions === 'missing' && (
           <span className="tag verdict-denied" data-testid="iam-card-denied" title="The head role may not make some of the calls Ray's autoscaler makes (see below)">
             missing permissions
+          </span>
+        )}
+        {!pending && headline.permissions === 'uncertain' && (
+          <span className="tag not-checked" data-testid="iam-card-uncertain" title="Whether the head role may make some of the calls Ray's autoscaler makes cannot be decided here (see below)">
+            permissions uncertain
+          </span>
+        )}
+        {!pending && headline.permissions === 'unverified' && (
+          <span className="tag not-checked" data-testid="iam-card-unverified" title={card.unverifiedReason ?? 'The role\'s policies could not be checked'}>
+            {card.isHead ? 'permissions not verified' : 'policies not verified'}
           </span>
         )}
         <h3 id={titleId} title={card.ref}>
@@ -363,7 +367,7 @@ const Card = memo(function Card({ card, done }: { card: ProfileCard; done: boole
         </p>
       )}
       {card.isHead && card.verdicts && card.verdicts.length > 0 && <Verdicts verdicts={card.verdicts} roleName={card.role?.name ?? null} />}
-      {card.isHead && !card.verdicts && !done && card.status === 'ok' && (
+      {card.isHead && !card.verdicts && !done && card.status === 'ok' && !card.unverifiedReason && (
         <p className="muted iam-pending-verdicts">
           <span className="spinner" aria-hidden="true" /> Asking what the head role may do…
         </p>
@@ -371,10 +375,6 @@ const Card = memo(function Card({ card, done }: { card: ProfileCard; done: boole
     </article>
   );
 });
-
-function StatusIcon({ status }: { status: CardStatus }) {
-  return <span aria-hidden="true">{status === 'ok' ? '✔' : status === 'unverified' ? '?' : '✖'}</span>;
-}
 
 const EVALUATOR_LABEL = { iam: 'IAM simulator', local: 'local evaluator' } as const;
 

@@ -7,6 +7,7 @@ import { fitsFragment, FRAGMENT_MAX_CHARS, keyFragment, seal, ShareError, toFrag
 import { credentialRanges, redactForShare, remapFindings, stillHasSecrets, type Redaction } from '@/lib/share/redact';
 import packageJson from '@/package.json';
 import { ApiError, createShareLink, deleteShareLink, describeError, type CreatedShare } from './api';
+import { sourceLabel } from '@/lib/iam/card-headline';
 
 const DiffView = dynamic(() => import('./editor/DiffView'), {
   ssr: false,
@@ -375,7 +376,7 @@ export default function ShareDialog({ input, onClose }: ShareDialogProps) {
                   When they were computed ({formatTime(input.computedAt)}), against{' '}
                   {iam ? (
                     <>
-                      {iam.label}
+                      {sourceLabel(iam)}
                       {iam.accountId ? <> (account {iam.accountId})</> : null}
                     </>
                   ) : (

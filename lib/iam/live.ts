@@ -34,6 +34,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { AdaptiveRetryStrategy, StandardRetryStrategy } from '@smithy/core/retry';
 import { iamRegionOfPartition, parseIamArn, partitionOfRegion } from '../arn/index';
 import { decodePolicy } from './policy';
+import { UnavailableIamSource } from './unavailable';
 import {
   IamUnavailableError,
   type IamInstanceProfile,
@@ -596,7 +597,7 @@ export class LiveIamSource implements IamSource {
       const r = await this.call('GetRolePolicy', input, () => this.client.send(new GetRolePolicyCommand(input)));
       return { kind: 'inline', name: policyName, document: r === NOT_FOUND ? null : decodePolicy(r.PolicyDocument) };
     } catch (e) {
-      if (isDenial(e)) return { kind: 'inline', name: policyName, document: null };
+      if (isDenial(e)) return { kind: 'inline', name: policyName, document: null, unreadable: (e as IamUnavailableError).reason };
       throw e;
     }
   }
@@ -613,7 +614,7 @@ export class LiveIamSource implements IamSource {
       const ver = await this.call('GetPolicyVersion', input, () => this.client.send(new GetPolicyVersionCommand(input)));
       return { kind: 'managed', name: policyName, arn, document: ver === NOT_FOUND ? null : decodePolicy(ver.PolicyVersion?.Document) };
     } catch (e) {
-      if (isDenial(e)) return { kind: 'managed', name, arn, document: null };
+      if (isDenial(e)) return { kind: 'managed', name, arn, document: null, unreadable: (e as IamUnavailableError).reason };
       throw e;
     }
   }
@@ -870,7 +871,8 @@ async function assumeInto(fam: Family, accountId: string, target: AssumeRoleTarg
   const client = iamClientFor(fam, accountId, provider);
   const source = new LiveIamSource(fam, client, {
     kind: 'live',
-    label: `live AWS account ${accountId} (via ${parsed.value.name})`,
+    // The account id is in accountId: the banner shows it beside the label, not twice.
+    label: `live AWS account (via ${parsed.value.name})`,
     accountId,
     partition: fam.partition,
   });
@@ -938,10 +940,24 @@ export async function createLiveIamSource(opts: LiveOptions = {}): Promise<LiveI
   };
   const source = new LiveIamSource(fam, iamClientFor(fam, accountId), {
     kind: 'live',
-    label: `live AWS account ${accountId}`,
+    label: 'live AWS account',
     accountId,
     partition,
   });
   fam.sources.set(accountId, source);
   return source;
+}
+
+/**
+ * The live source, or, when it cannot start (no credentials, STS unreachable or refusing), a
+ * source whose every lookup fails with that reason: each profile then says RG307 and why, and the
+ * checks that need no IAM still run. The CLI and the server use it alike.
+ */
+export async function liveIamSourceOrUnavailable(opts: LiveOptions = {}): Promise<IamSource> {
+  try {
+    return await createLiveIamSource(opts);
+  } catch (e) {
+    const reason = e instanceof IamUnavailableError ? e.reason : 'the live IAM source could not start';
+    return new UnavailableIamSource({ kind: 'live', label: 'live AWS account (unavailable)', note: reason }, reason);
+  }
 }

@@ -41,6 +41,12 @@ export interface ActionVerdict {
   reasons: string[];
   /** For iam:PassRole: the worker node types whose role this is. */
   nodeTypes?: string[];
+  /**
+   * A call authorised on several resources (RunInstances: instance, AMI, subnet…) that fails on
+   * some of them: the failing resources (short: `image/*`), grouped by the reasons they share.
+   * Absent when it fails alike on every resource, or is asked on one.
+   */
+  scopes?: Array<{ resources: string[]; reasons: string[] }>;
 }
 
 export interface ProfileCard {
@@ -193,6 +199,21 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Prom
 
 const reasonOf = (e: unknown) => (e instanceof IamUnavailableError ? e.reason : 'the IAM source failed');
 
+/** RG301 from a GAAD-only snapshot: why the profile may exist all the same, and how to see it. */
+const GAAD_ONLY_PROFILES =
+  'A get-account-authorization-details snapshot lists instance profiles only under their roles, so a profile without a role cannot be seen in it: ' +
+  'add the output of `aws iam list-instance-profiles` beside it (CLI: a second `--iam snapshot FILE`; dashboard: upload both files; ' +
+  'or put its InstanceProfiles array into the same file)';
+
+/** Why a role's policies are not in the source (getRolePolicies answered null). */
+function noRolePolicies(info: IamSourceInfo, roleName: string): string {
+  if (info.kind === 'live') return `IAM has no role ${roleName} (deleted since its instance profile was read?)`;
+  if (info.coverage && !info.coverage.roleDetails) {
+    return `the snapshot holds no roles or policies (only \`aws iam list-instance-profiles\` output): add the output of \`aws iam get-account-authorization-details\` beside it to check role ${roleName}'s permissions`;
+  }
+  return `the snapshot has no details of role ${roleName} (export \`aws iam get-account-authorization-details\` without leaving roles out)`;
+}
+
 /** Broad access: AdministratorAccess, PowerUserAccess, *FullAccess, or an inline Allow of `*` on `*`. */
 function broadAccess(p: IamRolePolicies): string[] {
   const out: string[] = [];
@@ -322,7 +343,14 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
       } catch {
         /* the hint is optional */
       }
+      const cov = src.info().coverage;
       card.status = 'not-found';
+      if (cov && cov.roleDetails && !cov.profileList) {
+        // A GAAD export lists profiles only under their roles: one without a role is not in it.
+        card.summary = `not in the snapshot${where}; a profile without a role would not be listed there`;
+        for (const u of r.uses) findings.push(at(u.pv, 'RG301', `The IAM snapshot has no instance profile named ${name}${where}${hint}. ${GAAD_ONLY_PROFILES}`));
+        return;
+      }
       card.summary = `no instance profile named ${name}${where}`;
       for (const u of r.uses) findings.push(at(u.pv, 'RG301', `IAM has no instance profile named ${name}${where}${hint}`));
       return;
@@ -373,7 +401,10 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
         const attached = await src.listAttachedPolicies(role.name);
         if (attached) pols = { roleArn: role.arn, policies: attached.map((a) => ({ kind: 'managed' as const, name: a.name, arn: a.arn, document: null })), permissionsBoundary: null };
       }
-      if (pols) {
+      if (!pols) {
+        // The role vanished, or the snapshot does not hold it: the head's verdicts cannot come.
+        if (card.isHead) card.unverifiedReason = noRolePolicies(src.info(), role.name);
+      } else {
         card.policies = pols.policies.map((p) => ({ kind: p.kind, name: p.name, ...(p.arn ? { arn: p.arn } : {}), ...(card.isHead ? { readable: p.document !== null } : {}) }));
         if (pols.permissionsBoundary) card.permissionsBoundary = pols.permissionsBoundary.arn ?? pols.permissionsBoundary.name;
         const broad = broadAccess(pols);
@@ -386,7 +417,11 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
         if (card.isHead) policiesByCard.set(card.id, pols);
       }
     } catch (e) {
-      if (card.isHead) card.unverifiedReason = reasonOf(e);
+      card.unverifiedReason = `the policies of role ${role.name} could not be read (${reasonOf(e)})`;
+      if (!card.isHead) {
+        // The head's verdicts say it below (RG307 on the head); a worker's broad access, here.
+        for (const u of r.uses) findings.push(at(u.pv, 'RG307', `Not verified whether role ${role.name} has broad access: ${card.unverifiedReason}`));
+      }
     }
   };
   // Every card is sent again once its profile is checked, whatever the outcome.
@@ -424,6 +459,13 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
       });
     }
   }
+
+  const headUses = headResolved?.uses.filter((u) => u.nodeType?.isHead) ?? [];
+  /** On the values that name the profile, else on the head node type's key. */
+  const place = (uses: Use[], ruleId: string, message: string, severity?: RawFinding['severity']): RawFinding[] =>
+    uses.length || !head
+      ? uses.map((u) => at(u.pv, ruleId, message, severity))
+      : [{ ruleId, start: head.keyRange[0], end: head.keyRange[1], yamlPath: head.path, message, ...(severity ? { severity } : {}) }];
 
   const gaps: string[] = [];
   let policy: PolicyDocument | null = null;
@@ -468,32 +510,40 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
       });
       headCard.verdicts = verdicts;
       emit(headCard);
-      const headUses = headResolved?.uses.filter((u) => u.nodeType?.isHead) ?? [];
-      const place = (uses: Use[], ruleId: string, message: string, severity?: RawFinding['severity']): RawFinding[] =>
-        uses.length
-          ? uses.map((u) => at(u.pv, ruleId, message, severity))
-          : [{ ruleId, start: head.keyRange[0], end: head.keyRange[1], yamlPath: head.path, message, ...(severity ? { severity } : {}) }];
       const roleName = headCard.role?.name ?? headRoleArn.split('/').pop();
       const ec2 = verdicts.filter((v) => v.action !== 'iam:PassRole');
       const denied = ec2.filter((v) => v.decision === 'implicit-deny' || v.decision === 'explicit-deny');
       const maybe = ec2.filter((v) => v.decision === 'maybe');
       const by = verdicts[0]?.evaluator === 'iam' ? 'IAM\'s policy simulator' : 'the local policy evaluator';
       if (denied.length) {
-        findings.push(...place(headUses, 'RG304', `The head role ${roleName} may not ${groupByReason(denied, (v) => `${v.action} (to ${v.purpose})`)}. Ray's autoscaler makes these calls (answered by ${by}); the least-privilege policy for this config: "Copy policy" in the IAM panel, or \`rayguard policy\``));
+        findings.push(...place(headUses, 'RG304', `The head role ${roleName} may not ${listVerdicts(denied, (v) => `${v.action} (to ${v.purpose})`)}. Ray's autoscaler makes these calls (answered by ${by}); the least-privilege policy for this config: "Copy policy" in the IAM panel, or \`rayguard policy\``));
       }
       if (maybe.length) {
-        findings.push(...place(headUses, 'RG304', `Maybe: whether the head role ${roleName} may ${groupByReason(maybe, (v) => v.action)} depends on what is known only at run time (answered by ${by})`, 'warning'));
+        findings.push(...place(headUses, 'RG304', `Maybe: it cannot be decided here whether the head role ${roleName} may make ${maybe.length === 1 ? 'this call' : 'these calls'} (answered by ${by}): ${listVerdicts(maybe, (v) => v.action)}`, 'warning'));
       }
       for (const p of passRoles) {
         const v = verdicts.find((x) => x.action === 'iam:PassRole' && x.resource === p.arn)!;
         if (v.decision === 'allowed') continue;
         const onProfile = p.profileArn ? passRoleNamesProfile(headPolicies, p.profileArn) : null;
         const msg = v.decision === 'maybe'
-          ? `Maybe: whether the head role ${roleName} may iam:PassRole ${p.arn} depends on ${verdictWords(v)} (answered by ${by})`
+          ? `Maybe: it cannot be decided here whether the head role ${roleName} may iam:PassRole ${p.arn}: ${verdictWords(v)} (answered by ${by})`
           : `The head role ${roleName} may not iam:PassRole the role ${p.arn} (${onProfile ? `its policy ${onProfile} allows PassRole on the instance-profile ARN ${p.profileArn}, but PassRole takes the role's ARN` : verdictWords(v)}), so launching ${p.nodeTypes.join(', ')} fails with UnauthorizedOperation. Allow iam:PassRole on the role ARN (not the profile ARN)${headCard.defaulted ? '; Ray\'s default profile does not grant it' : ''}`;
         findings.push(...place(p.uses, 'RG305', msg, v.decision === 'maybe' ? 'warning' : undefined));
       }
     }
+  }
+
+  // The head's profile is fine (or Ray's default), yet no verdict came: say why, never nothing.
+  if (head && headCard && !headCard.verdicts && (headCard.status === 'ok' || headCard.defaulted)) {
+    const why = headCard.unverifiedReason
+      ?? (!account ? 'the AWS account is not known (give the profile as an ARN, or use an IAM source with an account id)' : 'the head role is not known');
+    if (!headCard.unverifiedReason) {
+      headCard.unverifiedReason = why;
+      emit(headCard);
+    }
+    const roleName = headCard.role?.name ?? headRoleArn?.split('/').pop();
+    const whose = headCard.defaulted ? `Ray's default head profile ${headCard.ref}` : `the head role${roleName ? ` ${roleName}` : ''}`;
+    findings.push(...place(headUses, 'RG307', `Not verified: what ${whose} may do (the calls Ray's autoscaler makes, iam:PassRole of the worker roles): ${why}`));
   }
 
   const cards = [...byKey.values()].map((r) => r.card);
@@ -508,11 +558,28 @@ function maskCard(c: ProfileCard): ProfileCard {
   return JSON.parse(JSON.stringify(c), (_k, v: unknown) => (typeof v === 'string' ? maskDetectedSecrets(v) : v)) as ProfileCard;
 }
 
-/** "A (to x) and B (to y): no statement allows them; C: explicitly denied". */
-function groupByReason(vs: ActionVerdict[], label: (v: ActionVerdict) => string): string {
-  const groups = new Map<string, ActionVerdict[]>();
-  for (const v of vs) groups.set(verdictWords(v), [...(groups.get(verdictWords(v)) ?? []), v]);
-  return [...groups].map(([why, g]) => `${g.map(label).join(', ')}: ${why}`).join('; ');
+/** "a, b and c". */
+function andList(xs: string[]): string {
+  return xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
+}
+
+/**
+ * The verdicts in words, one clause per reason: "A (to x) and B (to y): no statement allows it;
+ * C (to z) on image/* and subnet/*: no statement allows it; D on instance/*: IAM needs k to decide,
+ * and on image/*: policy p could not be read".
+ */
+function listVerdicts(vs: ActionVerdict[], label: (v: ActionVerdict) => string): string {
+  const clauses: string[] = [];
+  const byReason = new Map<string, ActionVerdict[]>();
+  for (const v of vs) {
+    if (v.scopes?.length) {
+      clauses.push(`${label(v)} ${v.scopes.map((sc) => `on ${andList(sc.resources)}: ${sc.reasons.join('; ')}`).join(', and ')}`);
+    } else {
+      const why = verdictWords(v);
+      byReason.set(why, [...(byReason.get(why) ?? []), v]);
+    }
+  }
+  return [...[...byReason].map(([why, g]) => `${andList(g.map(label))}: ${why}`), ...clauses].join('; ');
 }
 
 const RANK: Record<Decision, number> = { allowed: 0, maybe: 1, 'implicit-deny': 2, 'explicit-deny': 3 };
@@ -521,13 +588,24 @@ const RANK: Record<Decision, number> = { allowed: 0, maybe: 1, 'implicit-deny': 
 function aggregate(q: HeadQuestion, evaluator: Evaluator, per: Array<{ resource: string; decision: Decision; reasons: string[] }>): ActionVerdict {
   const worst = per.reduce((a, b) => (RANK[b.decision] > RANK[a.decision] ? b : a), per[0]);
   const failing = per.filter((x) => x.decision !== 'allowed');
-  const multi = q.resources.length > 1;
-  const reasons = [...new Set(failing.flatMap((x) => {
-    const what = multi ? `on ${resourceType(x.resource)}` : '';
-    const rs = x.reasons.length ? x.reasons : [x.decision === 'explicit-deny' ? 'explicitly denied' : x.decision === 'implicit-deny' ? 'no statement allows it' : 'undecided'];
-    return rs.map((r) => (what ? `${what}: ${r}` : r));
-  }))];
-  return { action: q.action, resource: worst.decision === 'allowed' ? q.resources[0] : worst.resource, purpose: q.purpose, decision: worst.decision, evaluator, reasons };
+  const groups = new Map<string, { resources: string[]; reasons: string[] }>();
+  for (const x of failing) {
+    const rs = [...new Set(x.reasons.length ? x.reasons : [x.decision === 'explicit-deny' ? 'explicitly denied' : x.decision === 'implicit-deny' ? 'no statement allows it' : 'undecided'])];
+    const key = rs.join('\n');
+    const g = groups.get(key) ?? { resources: [], reasons: rs };
+    g.resources.push(resourceType(x.resource));
+    groups.set(key, g);
+  }
+  const out: ActionVerdict = { action: q.action, resource: worst.decision === 'allowed' ? q.resources[0] : worst.resource, purpose: q.purpose, decision: worst.decision, evaluator, reasons: [] };
+  // Failing alike on every resource it is asked on: the reasons need no "on …".
+  const alike = groups.size === 1 && failing.length === per.length;
+  if (q.resources.length > 1 && failing.length > 0 && !alike) {
+    out.scopes = [...groups.values()];
+    out.reasons = out.scopes.map((g) => `on ${andList(g.resources)}: ${g.reasons.join('; ')}`);
+  } else {
+    out.reasons = [...groups.values()].flatMap((g) => g.reasons);
+  }
+  return out;
 }
 
 /** `instance/*` from `arn:aws:ec2:us-west-2:1234:instance/*`. */
@@ -563,6 +641,10 @@ async function decide(
   const snapshotKind = source.info().kind !== 'live';
   const identity = policies.policies.map((p) => ({ name: p.name, document: p.document }));
   const boundary = policies.permissionsBoundary ? { name: policies.permissionsBoundary.name, document: policies.permissionsBoundary.document } : null;
+  const unreadable: Array<[string, string]> = [
+    ...policies.policies.filter((p) => p.unreadable).map((p): [string, string] => [`policy ${p.name}`, p.unreadable!]),
+    ...(policies.permissionsBoundary?.unreadable ? [[`permissions boundary ${policies.permissionsBoundary.name}`, policies.permissionsBoundary.unreadable] as [string, string]] : []),
+  ];
   return questions.map((q) => aggregate(q, 'local', q.resources.map((resource) => {
     const req = { action: q.action, resource, context: q.context, ...(q.absent ? { absentKeys: q.absent } : {}) };
     const r = evaluate(req, identity, boundary);
@@ -571,6 +653,8 @@ async function decide(
     if (boundary && r.decision === 'implicit-deny' && evaluate(req, identity, null).decision === 'allowed') {
       reasons = [`the permissions boundary ${boundary.name} does not allow it (the role's policies do)`];
     }
+    // A document IAM refused to give: say which call and why.
+    if (unreadable.length) reasons = reasons.map((x) => unreadable.reduce((acc, [what, why]) => (acc === `${what} could not be read` ? `${acc} (${why})` : acc), x));
     // A snapshot without a managed policy's document: say where it is missing, not "unreadable".
     if (snapshotKind) reasons = reasons.map((x) => x.replace(/could not be read/, 'has no document in the snapshot (export it with `--filter AWSManagedPolicy` or attach its document)'));
     return { resource, decision: r.decision, reasons };
@@ -740,8 +824,9 @@ async function defaultProfile(model: ConfigModel, source: IamSource, info: IamSo
     let pols: IamRolePolicies | null = null;
     try {
       pols = await source.getRolePolicies(role.name);
+      if (!pols) card.unverifiedReason = noRolePolicies(info, role.name);
     } catch (e) {
-      card.unverifiedReason = reasonOf(e);
+      card.unverifiedReason = `the policies of role ${role.name} could not be read (${reasonOf(e)})`;
     }
     card.policies = pols ? listPolicies(pols) : undefined;
     card.broadAccess = pols ? broadAccess(pols) : [];
@@ -760,6 +845,8 @@ async function defaultProfile(model: ConfigModel, source: IamSource, info: IamSo
   } catch (e) {
     return unverified(e);
   }
+  // A snapshot without roles cannot tell whether the role exists (and so what Ray would do).
+  if (!existing && info.coverage && !info.coverage.roleDetails) return unverified(new IamUnavailableError(noRolePolicies(info, name)));
   const profileWords = profile ? `the profile \`${name}\` exists without a role` : `${where} has no instance profile \`${name}\``;
   if (existing) {
     card.role = { name, arn: existing.roleArn, trustsEc2: true };

@@ -113,6 +113,7 @@ export class SnapshotIamSource implements IamSource {
       accountId: str(info.AccountId) || (parsed.ok ? parsed.value.account : undefined),
       partition: str(info.Partition) || (parsed.ok ? parsed.value.partition : undefined),
       capturedAt: str(info.CapturedAt) || undefined,
+      coverage: { roleDetails: hasGaad, profileList: hasProfiles },
     };
   }
 

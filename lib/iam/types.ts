@@ -41,6 +41,8 @@ export interface IamPolicy {
   arn?: string;
   /** The decoded document; null when it could not be read (then the verdict is "maybe"). */
   document: PolicyDocument | null;
+  /** Why the document could not be read, when a call was refused (e.g. AccessDenied on iam:GetPolicyVersion). */
+  unreadable?: string;
 }
 
 /** What a role may do: its identity policies and its permissions boundary. */
@@ -78,6 +80,12 @@ export interface IamSourceInfo {
   capturedAt?: string;
   /** Why this source is in use, when it is not the one asked for (e.g. no credentials → demo). */
   note?: string;
+  /**
+   * Snapshots: which exports the file holds. `roleDetails`: the roles and their policies
+   * (`get-account-authorization-details`); `profileList`: every instance profile, those without a
+   * role included (`list-instance-profiles`).
+   */
+  coverage?: { roleDetails: boolean; profileList: boolean };
 }
 
 /** Raised by a source that could not answer (no credentials, access denied, throttled...). */
