@@ -24,7 +24,7 @@ import { lintSource } from '@secretlint/core';
 import { creator as recommendPreset } from '@secretlint/secretlint-rule-preset-recommend';
 import { analyzeStatic, secretRedactor, toFinding } from '../lib/validate';
 import { scanText } from '../lib/secrets/index';
-import { parseConfig } from '../lib/config/parse';
+import { parseConfig, YAML_OPTIONS } from '../lib/config/parse';
 import { walkConfig } from '../lib/config/walk';
 import { STATIC_RULES } from '../lib/rules/index';
 import { applyIgnores } from '../lib/findings/suppress';
@@ -46,7 +46,7 @@ const BREAKDOWN_ROUNDS = 2;
 const MiB = 1024 * 1024;
 
 const CRED_RULES = new Set(['RG401', 'RG402', 'RG403', 'RG404', 'RG405']);
-const PARSE_OPTIONS = { version: '1.1', merge: true, prettyErrors: false, uniqueKeys: true, strict: true } as const;
+const PARSE_OPTIONS = YAML_OPTIONS;
 
 // Targets (from the issue).
 const TARGET_SPEEDUP = 50;

@@ -1,4 +1,4 @@
-import { parseDocument, isAlias, isMap, visit, type Document, type YAMLMap } from 'yaml';
+import { parseDocument, isAlias, isMap, visit, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions, type Tags, type YAMLMap } from 'yaml';
 import { LineIndex } from './position';
 import { lastAtOrBefore } from '../sorted';
 
@@ -57,6 +57,42 @@ const NOT_UTF8 = '\uFFFD';
 const LONE_CR = /\r(?!\n)/;
 const ALIAS_LIKE = /(?:^|[\s[{,:])\*[^\s\]},]/m;
 
+/**
+ * PyYAML's implicit types (what Ray's loader reads), where the `yaml` package's YAML 1.1 schema
+ * reads more: `y`/`n` are strings to PyYAML, a float needs a dot and a signed exponent (`1e3`,
+ * `1.5e3`, `-.5` are strings), decimal ints have no leading zero (`08` is a string), and a
+ * sexagesimal int starts with 1-9. Otherwise `cluster_name: n` would be "not text" here while Ray
+ * takes it as the string "n".
+ */
+const PYYAML_TESTS: Array<{ tag: string; format?: string; sample: string; test: RegExp }> = [
+  { tag: 'tag:yaml.org,2002:bool', sample: 'yes', test: /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/ },
+  { tag: 'tag:yaml.org,2002:bool', sample: 'no', test: /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/ },
+  { tag: 'tag:yaml.org,2002:int', sample: '10', test: /^[-+]?(?:0|[1-9][0-9_]*)$/ },
+  { tag: 'tag:yaml.org,2002:int', format: 'TIME', sample: '1:30', test: /^[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+$/ },
+  { tag: 'tag:yaml.org,2002:float', format: 'EXP', sample: '1.5e+3', test: /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)[eE][-+][0-9]+$/ },
+  { tag: 'tag:yaml.org,2002:float', sample: '1.5', test: /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$/ },
+];
+
+function pyyamlTags(tags: Tags): Tags {
+  return tags.map((t) => {
+    if (typeof t !== 'object' || !('test' in t) || !t.test) return t;
+    const own = t.test;
+    const p = PYYAML_TESTS.find((x) => x.tag === t.tag && x.format === t.format && own.test(x.sample));
+    return p ? { ...t, test: p.test } : t;
+  });
+}
+
+/** How every Ray config is read: YAML 1.1 with merge keys and PyYAML's implicit types, as Ray loads it. */
+export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.1',
+  merge: true,
+  customTags: pyyamlTags,
+  prettyErrors: false,
+  uniqueKeys: true,
+  keepSourceTokens: false,
+  strict: true,
+};
+
 export function parseConfig(text: string): ParsedConfig {
   const lines = new LineIndex(text);
   const bin = BINARY.exec(text);
@@ -82,14 +118,7 @@ export function parseConfig(text: string): ParsedConfig {
   }
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, {
-      version: '1.1', // Ray loads configs with PyYAML (YAML 1.1, merge keys)
-      merge: true,
-      prettyErrors: false,
-      uniqueKeys: true,
-      keepSourceTokens: false,
-      strict: true,
-    });
+    doc = parseDocument(text, YAML_OPTIONS);
   } catch {
     return { text, lines, doc: null, root: null, problems: [{ start: 0, end: 0, message: 'the YAML could not be read' }] };
   }

@@ -99,6 +99,12 @@ describe('found by trying the tool as a user would', () => {
     }
   });
 
+  it.each(['n', 'Y', '1e3', '08'])('`cluster_name: %s` is text to PyYAML, so no RG103', (v) => {
+    const t = `cluster_name: ${v}\nprovider: {type: aws, region: us-west-2}\n`;
+    expect(analyzeStatic(t).findings.filter((f) => f.ruleId === 'RG103')).toEqual([]);
+    expect(ids(`cluster_name: t\nprovider: {type: aws, region: us-west-2}\nmax_workers: ${v}\n`)).toContain('RG103');
+  });
+
   it('standard tags PyYAML accepts are fine', () => {
     expect(ids('cluster_name: !!str 5\nprovider: {type: gcp}\nx: !!binary aGVsbG8=\n')).not.toContain('RG101');
   });
