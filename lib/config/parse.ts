@@ -116,6 +116,13 @@ export function parseConfig(text: string): ParsedConfig {
       problems: [{ start: cr.index, end: cr.index + 1, message: 'carriage-return-only line endings (old Mac style): save the file with LF or CRLF line endings' }],
     };
   }
+  const deep = tooDeep(text, MAX_NESTING);
+  if (deep >= 0) {
+    return {
+      text, lines, doc: null, root: null,
+      problems: [{ start: deep, end: deep, message: `nested more than ${MAX_NESTING} levels deep: Ray's loader (PyYAML) gives up at about 450 levels, and no Ray config needs a tenth of that` }],
+    };
+  }
   let doc: Document.Parsed;
   try {
     doc = parseDocument(text, YAML_OPTIONS);
@@ -166,6 +173,102 @@ export function parseConfig(text: string): ParsedConfig {
     }
   }
   return { text, lines, doc, root, problems };
+}
+
+/**
+ * Texts nested deeper than this are refused before parsing. The parser recurses once per level:
+ * near the stack's end it stops (RESOURCE_EXHAUSTION), but V8 compiling a regular expression that
+ * deep can abort the whole process ("RegExpCompiler Allocation failed"), so the parser is never
+ * taken there.
+ */
+export const MAX_NESTING = 256;
+
+const isSpace = (c: number) => c === 32 || c === 9;
+/** Characters after which `[`, `{`, a quote or `#` start something new (not inside a plain word). */
+const isBreak = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 91 || c === 123 || c === 44 || c === 58 || c === -1;
+
+/**
+ * The offset where the nesting of `text` first goes beyond `limit` levels, or -1. An upper
+ * estimate from one pass, without parsing: block levels (a stack of indentations, plus `- `
+ * entries opened on one line), flow levels (`[`, `{` outside quotes and comments) together.
+ * Block scalar (`|`, `>`) content is skipped.
+ */
+export function tooDeep(text: string, limit: number): number {
+  if (text.length <= limit) return -1; // every level takes at least one character
+  const indents: number[] = [];
+  let flow = 0;
+  let quote = 0; // 34 ("), 39 ('), or 0
+  let scalarParent = -1; // indentation of the line that opened a block scalar, -1 when none
+  let pos = 0;
+  const n = text.length;
+  while (pos < n) {
+    let eol = text.indexOf('\n', pos);
+    if (eol < 0) eol = n;
+    let i = pos;
+    while (i < eol && text.charCodeAt(i) === 32) i++;
+    const indent = i - pos;
+    const blank = i >= eol || text.charCodeAt(i) === 13 || text.charCodeAt(i) === 35;
+    if (scalarParent >= 0 && (blank || indent > scalarParent)) {
+      pos = eol + 1;
+      continue;
+    }
+    scalarParent = -1;
+    if (blank && quote === 0) {
+      pos = eol + 1;
+      continue;
+    }
+    let depth = 0;
+    if (flow === 0 && quote === 0) {
+      while (indents.length && indents[indents.length - 1] > indent) indents.pop();
+      if (!indents.length || indents[indents.length - 1] < indent) indents.push(indent);
+      // `- - - x`: each entry indicator opens a level.
+      while (i + 1 < eol && (text.charCodeAt(i) === 45 || text.charCodeAt(i) === 63) && isSpace(text.charCodeAt(i + 1))) {
+        depth++;
+        i += 2;
+        while (i < eol && isSpace(text.charCodeAt(i))) i++;
+      }
+    }
+    const base = indents.length + depth;
+    if (base + flow > limit) return pos + indent;
+    let last = -1;
+    // In block context a plain scalar runs to `: ` or ` #`: brackets in it are text.
+    let plain = false;
+    for (; i < eol; i++) {
+      const c = text.charCodeAt(i);
+      const prev = i > pos ? text.charCodeAt(i - 1) : -1;
+      if (!isSpace(c) && c !== 13) last = c;
+      if (quote === 34) {
+        if (c === 92) i++;
+        else if (c === 34) quote = 0;
+        continue;
+      }
+      if (quote === 39) {
+        if (c === 39) {
+          if (text.charCodeAt(i + 1) === 39) i++;
+          else quote = 0;
+        }
+        continue;
+      }
+      if (c === 35 && (prev === -1 || isSpace(prev))) break;
+      if (flow === 0 && plain) {
+        if (c === 58 && (i + 1 >= eol || isSpace(text.charCodeAt(i + 1)) || text.charCodeAt(i + 1) === 13)) plain = false;
+        continue;
+      }
+      if ((c === 34 || c === 39) && isBreak(prev)) quote = c;
+      else if ((c === 91 || c === 123) && (flow > 0 || isBreak(prev))) {
+        flow++;
+        if (base + flow > limit) return i;
+      } else if ((c === 93 || c === 125) && flow > 0) flow--;
+      else if (flow === 0 && !isSpace(c) && c !== 13 && c !== 58) plain = true;
+    }
+    // `key: |`, `- >-`: the lines below that are indented more are the scalar's text.
+    if (flow === 0 && quote === 0 && last >= 0) {
+      const line = text.slice(pos, eol).replace(/\s+#.*$/, '').trimEnd();
+      if (/(?:^|[\s:-])[|>][-+0-9]*$/.test(line)) scalarParent = indent;
+    }
+    pos = eol + 1;
+  }
+  return -1;
 }
 
 /**
