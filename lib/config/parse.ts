@@ -195,6 +195,12 @@ const isBreak = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c 
  */
 export function tooDeep(text: string, limit: number): number {
   if (text.length <= limit) return -1; // every level takes at least one character
+  // Each level needs a line, an entry indicator or a bracket: few of those, no deep nesting.
+  let bound = 0;
+  for (const mark of ['\n', '[', '{', '- ', '-\t', '? ', '?\t']) {
+    for (let at = text.indexOf(mark); at >= 0 && bound <= limit; at = text.indexOf(mark, at + 1)) bound++;
+  }
+  if (bound < limit) return -1;
   const indents: number[] = [];
   let flow = 0;
   let quote = 0; // 34 ("), 39 ('), or 0
