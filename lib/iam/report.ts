@@ -214,16 +214,27 @@ function noRolePolicies(info: IamSourceInfo, roleName: string): string {
   return `the snapshot has no details of role ${roleName} (export \`aws iam get-account-authorization-details\` without leaving roles out)`;
 }
 
-/** Broad access: AdministratorAccess, PowerUserAccess, *FullAccess, or an inline Allow of `*` on `*`. */
+/** `*` or a whole service (`ec2:*`): what AdministratorAccess and the *FullAccess policies grant. */
+const WHOLE_SERVICE = /^(?:\*|[a-z0-9-]+:\*)$/i;
+
+/**
+ * Broad access: AdministratorAccess, PowerUserAccess, *FullAccess, or any policy document with an
+ * unconditional Allow of everything, or of a whole service, on every resource (`*` on `*`,
+ * `ec2:*` on `*`: a full-access policy by another name).
+ */
 function broadAccess(p: IamRolePolicies): string[] {
   const out: string[] = [];
   for (const pol of p.policies) {
-    if (pol.kind === 'managed' && pol.arn && isBroadManagedPolicy(pol.arn)) out.push(pol.name);
-    else if (
-      statements(pol.document).some((s) => s.Effect === 'Allow' && !s.Condition && [s.Action].flat().includes('*') && [s.Resource].flat().includes('*'))
-    ) {
-      out.push(`${pol.name} (allows * on *)`);
+    if (pol.kind === 'managed' && pol.arn && isBroadManagedPolicy(pol.arn)) {
+      out.push(pol.name);
+      continue;
     }
+    const wide = new Set<string>();
+    for (const s of statements(pol.document)) {
+      if (s.Effect !== 'Allow' || s.Condition || !s.Action || ![s.Resource].flat().includes('*')) continue;
+      for (const a of [s.Action].flat()) if (typeof a === 'string' && WHOLE_SERVICE.test(a)) wide.add(a.toLowerCase());
+    }
+    if (wide.size) out.push(`${pol.name} (allows ${[...wide].sort().join(', ')} on *)`);
   }
   return out;
 }
@@ -391,11 +402,12 @@ export async function iamReport(ctx: RuleContext, source: IamSource, opts: Repor
       card.status = 'ok';
       card.summary = `role ${role.name}, trusts EC2`;
     }
-    // Policies: the head's in full (its verdicts need the documents); for the others, the attached
-    // managed policies' names are enough for RG306 (one call, not one per document).
+    // Policies: the head's in full (its verdicts need the documents), and everyone's from a
+    // snapshot (already in memory); for the others, live, the attached managed policies' names
+    // are enough for RG306 (one call, not one per document).
     try {
       let pols: IamRolePolicies | null = null;
-      if (card.isHead) {
+      if (card.isHead || src.info().kind !== 'live') {
         pols = await src.getRolePolicies(role.name);
       } else {
         const attached = await src.listAttachedPolicies(role.name);

@@ -70,10 +70,14 @@ describe('the head role\'s policies cannot be read: RG307 on the head, never sil
   });
 
   it('a worker whose managed policies cannot be listed: RG307 on the worker (its broad access is unknown)', async () => {
+    // Live, a worker's managed policies are listed (names only); from a snapshot, read in full.
+    const base = new SnapshotIamSource(gaad(sound));
+    const throttled = async () => {
+      throw new IamUnavailableError('throttled by IAM on iam:ListAttachedRolePolicies after 3 attempts');
+    };
     const src = failing({
-      listAttachedPolicies: async () => {
-        throw new IamUnavailableError('throttled by IAM on iam:ListAttachedRolePolicies after 3 attempts');
-      },
+      listAttachedPolicies: throttled,
+      getRolePolicies: async (role: string) => (role === 'worker-role' ? throttled() : base.getRolePolicies(role)),
     });
     const r = await report(config, src);
     expect(ids(r)).toEqual(['RG307']);
@@ -201,5 +205,44 @@ describe('what the dashboard shows', () => {
     expect(sourceLabel({ label: 'live AWS account 123456789012 (via ro)', accountId: '123456789012' })).toBe('live AWS account (via ro)');
     expect(sourceLabel({ label: 'live AWS account', accountId: '123456789012' })).toBe('live AWS account');
     expect(sourceLabel({ label: 'gaad-123456789012.json', accountId: '123456789012' })).toBe('gaad-123456789012.json');
+  });
+});
+
+describe('RG306: broad access by what a policy grants, not only by its name', () => {
+  it('a worker role with a customer policy allowing * on *, and a head role with an inline ec2:* on *', async () => {
+    const adminLike = `arn:aws:iam::${A}:policy/AdminLike`;
+    const spec: GaadSpec = {
+      account: A,
+      roles: [
+        {
+          name: 'head-role',
+          inline: { autoscaler: doc(allow(AUTOSCALER_ACTIONS), allow('iam:PassRole', roleArn('worker-role'))), ec2all: doc(allow('ec2:*')) },
+          profiles: ['head'],
+        },
+        { name: 'worker-role', managed: [adminLike], profiles: ['worker'] },
+      ],
+      policies: { [adminLike]: doc(allow('*')) },
+    };
+    const r = await report(config, new SnapshotIamSource(gaad(spec)));
+    const broad = r.findings.filter((f) => f.ruleId === 'RG306').map((f) => f.message);
+    expect(broad).toHaveLength(2);
+    expect(broad.find((m) => m.includes('head-role'))).toMatch(/ec2all \(allows ec2:\* on \*\)/);
+    expect(broad.find((m) => m.includes('worker-role'))).toMatch(/AdminLike \(allows \* on \*\)/);
+  });
+
+  it('a whole service under a condition, or on named resources, is not broad', async () => {
+    const spec: GaadSpec = {
+      account: A,
+      roles: [
+        { name: 'head-role', inline: { autoscaler: doc(allow(AUTOSCALER_ACTIONS), allow('iam:PassRole', roleArn('worker-role'))) }, profiles: ['head'] },
+        {
+          name: 'worker-role',
+          inline: { s3: doc(allow('s3:*', 'arn:aws:s3:::my-bucket/*'), allow('ec2:*', '*', { StringEquals: { 'aws:RequestedRegion': 'us-west-2' } })) },
+          profiles: ['worker'],
+        },
+      ],
+    };
+    const r = await report(config, new SnapshotIamSource(gaad(spec)));
+    expect(r.findings.filter((f) => f.ruleId === 'RG306')).toEqual([]);
   });
 });
