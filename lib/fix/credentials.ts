@@ -1,4 +1,5 @@
-import { isScalar, type Node, type YAMLSeq } from 'yaml';
+import { isScalar, parseDocument, visit, type Node, type YAMLSeq } from 'yaml';
+import { YAML_OPTIONS } from '../config/parse';
 import { nodeRange } from '../config/nodes';
 import type { ParsedConfig } from '../config/parse';
 import { lastAtOrBefore } from '../sorted';
@@ -26,13 +27,21 @@ interface Char {
   len: number; // raw length (2 for YAML escapes such as \" or '')
 }
 
+/**
+ * The logical characters of a command scalar's source, with their raw offsets: one-line plain and
+ * quoted scalars, and (multiLineChars) folded blocks and flow scalars over several lines.
+ */
+export function commandChars(text: string, node: Node): ReadonlyArray<Readonly<Char>> | null {
+  return logicalChars(text, node);
+}
+
 /** The logical characters of a one-line scalar's source, with their raw offsets. */
 function logicalChars(text: string, node: Node): Char[] | null {
   if (!isScalar(node) || typeof node.value !== 'string') return null;
   const r = nodeRange(node);
   if (!r) return null;
   const raw = text.slice(r[0], r[1]);
-  if (raw.includes('\n')) return null; // multi-line scalars are left to the user for now
+  if (raw.includes('\n') || node.type === 'BLOCK_FOLDED') return multiLineChars(text, node, r);
   const type = node.type;
   let s = r[0];
   let e = r[1];
@@ -68,6 +77,170 @@ function logicalChars(text: string, node: Node): Char[] | null {
     out.push({ c: ch, at: i, len: 1 });
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scalars written over several lines: a folded block (`- >-`), or a plain or quoted scalar
+// continued on the next line. YAML folds them: a line break between two lines of text is a space,
+// empty lines (and, in a folded block, lines indented further) keep their line breaks.
+
+/**
+ * The logical characters of a multi-line scalar, with raw offsets. A line break that folds to a
+ * space is one ' ' character covering the break, the trailing blanks a flow scalar drops and the
+ * next line's indentation; a kept break is one '\n…' character over the same kind of span (the
+ * shell reads it as the end of a command); an escaped break (`\` ending a double-quoted line)
+ * joins the lines. Null for what is not modelled here (explicit indentation indicators, empty
+ * lines after an escaped break), or when the model does not reproduce the parser's value exactly.
+ */
+function multiLineChars(text: string, node: Node, r: [number, number]): Char[] | null {
+  if (!isScalar(node) || typeof node.value !== 'string') return null;
+  const out = node.type === 'BLOCK_FOLDED' ? foldedBlockChars(text, node, r) : node.type === 'PLAIN' || node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? flowChars(text, node.type, r) : null;
+  if (!out) return null;
+  const value = node.type === 'BLOCK_FOLDED' ? node.value.replace(/\n+$/, '') : node.value;
+  return out.map((x) => x.c).join('') === value ? out : null;
+}
+
+/** A folded block's lines: `>`, `>-`, `>+` (an explicit indentation indicator is not modelled). */
+function foldedBlockChars(text: string, node: Node, r: [number, number]): Char[] | null {
+  const lines = blockLines(text, node);
+  const header = text.slice(r[0], text.indexOf('\n', r[0])).replace(/\r$/, '');
+  if (!lines || !/^>[+-]?(?:[ \t]+#.*|[ \t]*)$/.test(header)) return null;
+  const first = lines.find((l) => l.text.trim() !== '');
+  if (!first) return null;
+  const indent = first.text.length - first.text.trimStart().length;
+  if (/\t/.test(first.text.slice(0, indent))) return null;
+  const out: Char[] = [];
+  let prev: { end: number; more: boolean } | null = null;
+  let empty = 0;
+  for (const l of lines) {
+    if (l.text.trim() === '') {
+      if (prev) empty++;
+      continue;
+    }
+    if (l.text.length < indent || l.text.slice(0, indent).trim() !== '') return null;
+    const more = l.text[indent] === ' ' || l.text[indent] === '\t';
+    const start = l.start + indent;
+    if (prev) {
+      const c = !prev.more && !more && empty === 0 ? ' ' : '\n'.repeat(prev.more || more ? empty + 1 : empty);
+      out.push({ c, at: prev.end, len: start - prev.end });
+    }
+    for (let i = start; i < l.end; i++) out.push({ c: text[i], at: i, len: 1 });
+    prev = { end: l.end, more };
+    empty = 0;
+  }
+  return out;
+}
+
+/** A plain or quoted scalar continued on further lines (escapes as for one-line scalars). */
+function flowChars(text: string, type: 'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE', r: [number, number]): Char[] | null {
+  const quoted = type !== 'PLAIN';
+  const s = quoted ? r[0] + 1 : r[0];
+  const e = quoted ? r[1] - 1 : r[1];
+  const out: Char[] = [];
+  // An escaped line break (`\` at the end of a double-quoted line) stands for nothing: its source
+  // goes with the next character, so that a cut never separates the `\` from the break.
+  let carry: number | null = null;
+  const push = (x: Char) => {
+    if (carry !== null) x = { ...x, len: x.at + x.len - carry, at: carry };
+    carry = null;
+    out.push(x);
+  };
+  /** The offset of the next line's first character (its indentation skipped). */
+  const nextLine = (at: number) => {
+    let j = text[at] === '\r' ? at + 2 : at + 1;
+    while (j < e && (text[j] === ' ' || text[j] === '\t')) j++;
+    return j;
+  };
+  for (let i = s; i < e; i++) {
+    const ch = text[i];
+    if (ch === '\r' && text[i + 1] === '\n') continue;
+    if (ch === '\n') {
+      if (carry !== null) return null;
+      // Blanks before the break are not part of the value: the fold starts at the first of them.
+      let from = text[i - 1] === '\r' ? i - 1 : i;
+      while (out.length > 0 && out[out.length - 1].len === 1 && (out[out.length - 1].c === ' ' || out[out.length - 1].c === '\t') && text[out[out.length - 1].at] === out[out.length - 1].c) from = out.pop()!.at;
+      // Empty lines after the break each keep a line break; the break itself then goes.
+      let j = nextLine(i);
+      let empty = 0;
+      while (j < e && (text[j] === '\n' || (text[j] === '\r' && text[j + 1] === '\n'))) {
+        empty++;
+        j = nextLine(j);
+      }
+      if (j >= e) return null; // a quoted scalar closed at the start of a line: not modelled
+      out.push({ c: empty === 0 ? ' ' : '\n'.repeat(empty), at: from, len: j - from });
+      i = j - 1;
+      continue;
+    }
+    if (type === 'QUOTE_DOUBLE' && ch === '\\' && i + 1 < e) {
+      const n = text[i + 1];
+      if (n === '\n' || (n === '\r' && text[i + 2] === '\n')) {
+        const j = nextLine(i + 1);
+        if (j >= e || text[j] === '\n' || text[j] === '\r' || carry !== null) return null; // empty lines after it: not modelled
+        carry = i;
+        i = j - 1;
+        continue;
+      }
+      if (n === '"' || n === '\\' || n === '/') {
+        push({ c: n, at: i, len: 2 });
+        i++;
+        continue;
+      }
+      const hex = LEADING_HEX_ESCAPE.exec(text.slice(i + 1, Math.min(e, i + 10)));
+      const code = hex ? hexEscapeCode(hex[0]) : -1;
+      if (hex && code >= 0x20 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff)) {
+        push({ c: String.fromCodePoint(code), at: i, len: 1 + hex[0].length });
+        i += hex[0].length;
+        continue;
+      }
+      return null; // another escape: not edited
+    }
+    if (type === 'QUOTE_SINGLE' && ch === "'" && text[i + 1] === "'") {
+      push({ c: "'", at: i, len: 2 });
+      i++;
+      continue;
+    }
+    push({ c: ch, at: i, len: 1 });
+  }
+  return carry === null ? out : null;
+}
+
+/**
+ * True when cutting `cut` from a multi-line scalar leaves exactly its value without the cut
+ * characters: the folding of the lines that remain is what it was. Checked by reading the
+ * edited config again, so that a layout the model gets wrong is left to the user.
+ */
+function cutKeepsFolding(text: string, node: Node, chars: Char[], cut: Array<[number, number]>): boolean {
+  const r = nodeRange(node);
+  if (!r) return false;
+  const sorted = [...cut].sort((x, y) => x[0] - y[0]);
+  let edited = '';
+  let at = 0;
+  for (const [a, b] of sorted) {
+    if (a < at) return false;
+    edited += text.slice(at, a);
+    at = b;
+  }
+  edited += text.slice(at);
+  const want = chars.filter((c) => !sorted.some(([a, b]) => c.at >= a && c.at < b)).map((c) => c.c).join('');
+  let doc;
+  try {
+    doc = parseDocument(edited, YAML_OPTIONS);
+  } catch {
+    return false;
+  }
+  if (doc.errors.length > 0) return false;
+  let got: unknown = undefined;
+  visit(doc, {
+    Scalar(_k, n) {
+      if (n.range?.[0] === r[0]) {
+        got = n.value;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  const value = typeof got === 'string' ? got : null;
+  return value !== null && value.replace(/\n+$/, '') === want.replace(/\n+$/, '');
 }
 
 interface Word {
@@ -118,12 +291,14 @@ function segments(chars: Char[]): Segment[] {
     const two = c + (chars[i + 1]?.c ?? '');
     // A lone `&` (run in the background) separates commands too; `2>&1`, `&>` are redirections.
     const amp = c === '&' && chars[i - 1]?.c !== '>' && chars[i - 1]?.c !== '<' && chars[i + 1]?.c !== '>';
-    const sepLen = two === '&&' || two === '||' ? 2 : c === ';' || c === '|' || amp ? 1 : 0;
+    // A line break kept by a multi-line scalar (see multiLineChars) ends a command, as `;` does.
+    const newline = c.startsWith('\n');
+    const sepLen = two === '&&' || two === '||' ? 2 : c === ';' || c === '|' || amp || newline ? 1 : 0;
     if (sepLen) {
       endWord(i);
       let j = i + sepLen;
       while (j < chars.length && /\s/.test(chars[j].c)) j++;
-      segs.push({ from: segStart, to: trimEnd(chars, segStart, i), next: j, words, sep: sepLen === 2 ? two : c });
+      segs.push({ from: segStart, to: trimEnd(chars, segStart, i), next: j, words, sep: sepLen === 2 ? two : newline ? ';' : c });
       words = [];
       segStart = j;
       i = j - 1;
@@ -193,7 +368,15 @@ export function commandCredentialAt(
   const node = seq.items[index] as Node;
   if (isScalar(node) && node.type === 'BLOCK_LITERAL') return blockCredentialAt(parsed, seq, index, offset, secretStarts);
   const cmd = commandOf(parsed.text, node);
-  return cmd ? credentialInCommand(cmd, seq, index, offset, secretStarts) : null;
+  const c = cmd ? credentialInCommand(cmd, seq, index, offset, secretStarts) : null;
+  // A command over several lines: the cut must keep how the rest of it folds.
+  if (c && !c.wholeItem && isMultiLine(parsed.text, node) && !cutKeepsFolding(parsed.text, node, cmd!.chars, c.cut)) return null;
+  return c;
+}
+
+function isMultiLine(text: string, node: Node): boolean {
+  const r = nodeRange(node);
+  return !!r && text.slice(r[0], r[1]).includes('\n');
 }
 
 function credentialInCommand(

@@ -8,6 +8,7 @@ import { profileArnForRole } from '../iam/checks';
 import { suitableHeadProfiles } from '../iam/report';
 import type { IamSource } from '../iam/types';
 import type { RawFinding } from '../rules/types';
+import { hasOwnProfileKey } from '../rules/rg202-worker-profile-missing';
 import { analyze, type Analysis } from '../validate';
 import { rule } from '../findings/catalogue';
 import { commandCredentialAt } from './credentials';
@@ -103,18 +104,44 @@ export async function fixConfig(text: string, opts: FixOptions = {}): Promise<Fi
     // only the corrected text shows is added, marked as such.
     const fixedLater = new Set(progress ? next.applied.map((x) => x.ruleId) : []);
     const known = new Set(result.skipped.map((x) => `${x.ruleId} ${x.reason}`));
+    // A correction listed earlier whose edit another one's covered (a role ARN inside a profile
+    // that is moved whole) is made by this pass: it stays listed once, where the user saw it; if
+    // this pass cannot make it after all, it was not made.
+    const waiting = result.applied.filter((x) => DEFERRED.has(x));
+    const take = (x: AppliedFix | SkippedFix) => {
+      const i = waiting.findIndex((w) => SAME.get(w) === SAME.get(x) && SAME.has(x));
+      return i < 0 ? null : waiting.splice(i, 1)[0];
+    };
+    const again = new Set<AppliedFix>();
+    const later = progress ? next.applied.filter((x) => { const w = take(x); if (w) again.add(w); return !w; }) : [];
+    const notMade = new Set<AppliedFix>();
+    const why = new Set(next.skipped.filter((x) => { const w = take(x); if (w) notMade.add(w); return !!w; }));
+    for (const w of again) DEFERRED.delete(w);
     result = {
       text: progress ? next.text : result.text,
-      applied: progress ? [...result.applied, ...next.applied.map((x) => ({ ...x, followUp: true }))] : result.applied,
+      applied: [...result.applied.filter((x) => !notMade.has(x)), ...later.map((x) => followUp(x))],
       skipped: [
         ...result.skipped.filter((x) => CREDENTIAL_RULE.test(x.ruleId) || !fixedLater.has(x.ruleId)),
-        ...next.skipped.filter((x) => !known.has(`${x.ruleId} ${x.reason}`)).map((x) => ({ ...x, followUp: true })),
+        ...next.skipped.filter((x) => !known.has(`${x.ruleId} ${x.reason}`) || why.has(x)).map((x) => followUp(x)),
       ],
     };
     if (!progress) break;
   }
   delete result.rejectedPaths;
   return result;
+}
+
+/** What a listed correction corrects (rule, correction, the finding's text): the same one in a later pass. */
+const SAME = new WeakMap<AppliedFix | SkippedFix, string>();
+/** Listed corrections whose edits another correction's edit covered: a later pass makes them. */
+const DEFERRED = new WeakSet<AppliedFix>();
+
+function followUp<T extends AppliedFix | SkippedFix>(x: T): T {
+  const y = { ...x, followUp: true };
+  const same = SAME.get(x);
+  if (same !== undefined) SAME.set(y, same);
+  if (DEFERRED.has(x as AppliedFix)) DEFERRED.add(y as AppliedFix);
+  return y;
 }
 
 /** Passes of the whole correction at most (each must change the text). */
@@ -127,6 +154,7 @@ async function fixOnce(text: string, opts: FixOptions & { excludePaths?: Set<str
   const skipped: SkippedFix[] = [];
   const lines = analysis.parsed.lines;
   const lineOf = (r: RawFinding) => lines.lineOf(r.start) + 1;
+  const same = <T extends AppliedFix | SkippedFix>(x: T, f: RawFinding): T => (SAME.set(x, sameKey(text, f)), x);
   const at = (f: RawFinding, list: NonNullable<FixOptions['targets']>) => {
     const p = lines.position(f.start);
     return list.some((t) => t.ruleId === f.ruleId && t.line === p.line && t.column === p.column);
@@ -143,8 +171,8 @@ async function fixOnce(text: string, opts: FixOptions & { excludePaths?: Set<str
     if (!f.fix || (wanted && !wanted.has(f.fix)) || !targeted(f) || excluded(f)) continue;
     const p = await planOne(analysis, f, opts);
     if (p === null) continue; // another correction covers it
-    if (typeof p === 'string') skipped.push({ fix: f.fix, ruleId: f.ruleId, line: lineOf(f), reason: p });
-    else if ('chooseProfileFor' in p) skipped.push({ fix: f.fix, ruleId: f.ruleId, line: lineOf(f), ...p });
+    if (typeof p === 'string') skipped.push(same({ fix: f.fix, ruleId: f.ruleId, line: lineOf(f), reason: p }, f));
+    else if ('chooseProfileFor' in p) skipped.push(same({ fix: f.fix, ruleId: f.ruleId, line: lineOf(f), ...p }, f));
     else planned.push(p);
   }
   const build = (ps: Planned[]) => buildEdits(analysis, ps);
@@ -171,7 +199,7 @@ async function fixOnce(text: string, opts: FixOptions & { excludePaths?: Set<str
       for (const p of planned) if (parsesClean(applyEdits(text, build([...kept, p])))) kept.push(p);
     }
     for (const p of planned) {
-      if (!kept.includes(p)) skipped.push({ fix: p.finding.fix!, ruleId: p.finding.ruleId, line: lineOf(p.finding), reason: 'the edit would break the YAML; fix it by hand' });
+      if (!kept.includes(p)) skipped.push(same({ fix: p.finding.fix!, ruleId: p.finding.ruleId, line: lineOf(p.finding), reason: 'the edit would break the YAML; fix it by hand' }, p.finding));
     }
     edits = build(kept);
     out = applyEdits(text, edits);
@@ -209,10 +237,14 @@ async function fixOnce(text: string, opts: FixOptions & { excludePaths?: Set<str
     }
     skipped.sort((x, y) => x.line - y.line);
   }
+  const final = normalizeEdits(edits);
   const applied: AppliedFix[] = kept
     .map((p) => {
       const pos = lines.position(p.finding.start);
-      return { fix: p.finding.fix!, ruleId: p.finding.ruleId, line: pos.line, column: pos.column, description: FIX_DESCRIPTIONS[p.finding.fix!] };
+      const x: AppliedFix = { fix: p.finding.fix!, ruleId: p.finding.ruleId, line: pos.line, column: pos.column, description: FIX_DESCRIPTIONS[p.finding.fix!] };
+      same(x, p.finding);
+      if (coveredByOther(build([p]), final)) DEFERRED.add(x);
+      return x;
     })
     .sort((x, y) => x.line - y.line || x.column - y.column);
   const result: FixResult = { text: out, applied, skipped, rejectedPaths };
@@ -245,6 +277,21 @@ async function headAfterMigration(analysis: Analysis, result: FixResult, opts: F
     if (why) result.skipped.push({ ...why, line: pos.line });
     result.skipped.sort((x, y) => x.line - y.line);
   }
+}
+
+function sameKey(text: string, f: RawFinding): string {
+  return `${f.ruleId} ${f.fix ?? ''} ${text.slice(f.start, f.end)}`;
+}
+
+/**
+ * True when one of a correction's edits did not survive: another correction's edit covers it (a
+ * profile cut to be moved, with the ARN this one would have replaced inside it). Deletions merged
+ * into a larger deletion did survive.
+ */
+function coveredByOther(own: TextEdit[], final: TextEdit[]): boolean {
+  return own.some((e) =>
+    !final.some((n) => n.start === e.start && n.end === e.end && n.text === e.text) &&
+    final.some((n) => !(n.text === '' && e.text === '') && n.start <= e.start && e.end <= n.end));
 }
 
 const startsCache = new WeakMap<Analysis, number[]>();
@@ -371,6 +418,9 @@ async function planOne(a: Analysis, f: RawFinding, opts: FixOptions): Promise<Pl
     case 'add-worker-instance-profile': {
       const nt = model.nodeTypes.find((n) => n.keyRange[0] === f.start && !n.isHead);
       if (!nt) return 'the node type is gone';
+      // A profile misspelt or next to node_config is the node type's profile once its own
+      // correction (RG203/RG206) runs: a second one would only make that correction impossible.
+      if (hasOwnProfileKey(model, nt)) return null;
       const arn = opts.profiles?.[nt.name];
       if (arn === undefined) return chooseProfile(nt.name, '; the tool never picks one for workers');
       if (!isInstanceProfileArn(arn)) return 'the chosen profile is not an instance-profile ARN';

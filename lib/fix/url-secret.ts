@@ -3,6 +3,7 @@ import { nodeRange } from '../config/nodes';
 import type { ParsedConfig } from '../config/parse';
 import type { SecretKind } from '../secrets/types';
 import type { TextEdit } from './edits';
+import { commandChars } from './credentials';
 
 /** Environment variable names for secrets of a known service; others are named after the host. */
 const ENV_OF_KIND: Partial<Record<SecretKind, string>> = {
@@ -73,6 +74,18 @@ export function urlSecretEdit(
   if (!url) return null;
   const type = node.type;
   if (type === 'PLAIN' && seq.flow) return null;
+  const replacement = { start, end, text: `\${${envNameFor(kind, url.host)}}` };
+  if (type === 'BLOCK_FOLDED' || (type !== 'BLOCK_LITERAL' && text.slice(r[0], r[1]).includes('\n'))) {
+    // A command over several lines (`- >-`, or a plain or quoted scalar continued): the shell reads
+    // the folded value, so its quoting is judged on that; the secret must be written as it is, on
+    // one line, so that replacing it changes nothing else of the value.
+    const chars = commandChars(text, node);
+    const k = chars ? chars.findIndex((c) => c.at === start) : -1;
+    if (!chars || k < 0) return null;
+    for (let i = k; i < chars.length && chars[i].at < end; i++) if (chars[i].len !== 1 || chars[i].c !== text[chars[i].at]) return null;
+    const before = chars.slice(0, k).map((c) => c.c).join('');
+    return insideShellSingleQuotes(before, before.length) ? null : replacement;
+  }
   if (type !== 'PLAIN' && type !== 'QUOTE_DOUBLE' && type !== 'QUOTE_SINGLE' && type !== 'BLOCK_LITERAL') return null;
   // The command's text up to the secret, on the secret's line (literal blocks: one command per line).
   const lineStart = text.lastIndexOf('\n', start - 1) + 1;
@@ -88,5 +101,5 @@ export function urlSecretEdit(
     if (type === 'PLAIN' && text.slice(r[0], r[1]).includes('\n')) return null;
     if (insideShellSingleQuotes(text.slice(from, start), start - from)) return null;
   }
-  return { start, end, text: `\${${envNameFor(kind, url.host)}}` };
+  return replacement;
 }

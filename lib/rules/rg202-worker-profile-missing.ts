@@ -1,7 +1,18 @@
-import { effectiveProfile, usesLaunchTemplate } from '../config/walk';
+import { entries } from '../config/nodes';
+import { effectiveProfile, isProfileKey, usesLaunchTemplate, type ConfigModel, type NodeType } from '../config/walk';
 import { canAddProfile } from '../fix/profile-insert';
 import { workerAwsUse } from '../fix/profile-ops';
 import type { RawFinding, StaticRule } from './types';
+
+/**
+ * A profile key of the node type's own, however spelt or placed. One written wrongly (a miscased
+ * key in node_config, RG203; a key next to node_config, RG206) counts as its profile for RG202:
+ * those rules report it with a correction that makes it the one Ray reads, and adding another
+ * profile would leave two.
+ */
+export function hasOwnProfileKey(model: ConfigModel, n: NodeType): boolean {
+  return [n.nodeConfig, n.node].some((m) => !!m && entries(model.doc, m).some((e) => isProfileKey(e.key)));
+}
 
 /** RG202: a worker node type has no IamInstanceProfile: its nodes get no AWS credentials. */
 export const workerProfileMissing: StaticRule = {
@@ -9,7 +20,7 @@ export const workerProfileMissing: StaticRule = {
   check: ({ model, isAws, parsed }) => {
     if (!model || !isAws) return [];
     return model.nodeTypes
-      .filter((n) => !n.isHead && !effectiveProfile(model, n) && !usesLaunchTemplate(model, n))
+      .filter((n) => !n.isHead && !effectiveProfile(model, n) && !hasOwnProfileKey(model, n) && !usesLaunchTemplate(model, n))
       .map((n): RawFinding => {
         const use = workerAwsUse(model, n);
         const base = { ruleId: 'RG202', start: n.keyRange[0], end: n.keyRange[1], yamlPath: n.path };
