@@ -295,8 +295,13 @@ async function fix(a: Args): Promise<number> {
   const iam = await iamSource(a);
   const result = await fixConfig(input.text, { iam, profiles: a.profiles });
   const nodeTypes = new Set((await analyze(input.text)).ctx.model?.nodeTypes.map((n) => n.name) ?? []);
-  for (const t of Object.keys(a.profiles)) {
+  const count = (text: string, s: string) => text.split(s).length - 1;
+  for (const [t, arn] of Object.entries(a.profiles)) {
     if (!nodeTypes.has(t)) process.stderr.write(`warning: --profile ${t}=...: the config has no node type ${t}\n`);
+    else if (count(result.text, arn) <= count(input.text, arn)) {
+      // Said, not silently dropped: a worker gets a profile from fix only when it lacks one and uses AWS.
+      process.stderr.write(`warning: --profile ${t}=...: not used: ${t} already has a profile, or nothing in its setup uses AWS (add one by hand if it should)\n`);
+    }
   }
   const out = (input.bom ? '\uFEFF' : '') + result.text;
   if (a.out) {

@@ -223,7 +223,10 @@ async function fixOnce(text: string, opts: FixOptions & { excludePaths?: Set<str
         note(f, f.fix ? 'the credential is still in the corrected config: remove it by hand, then rotate it'
           : 'no automatic correction for a credential here: remove it by hand, then rotate it');
       } else if (!f.fix && ((f.ruleId === 'RG201' && f.severity !== 'info') || f.ruleId === 'RG406' || f.ruleId === 'RG407')) {
-        note(f, 'this layout cannot be edited safely by the tool: correct it by hand');
+        const model = analysis.ctx.model;
+        note(f, f.ruleId === 'RG201' && model && !model.availableNodeTypes && !model.legacyHead && !model.legacyWorkers
+          ? 'the config has no available_node_types, so Ray uses its default node types (ray.head.default and ray.worker.default, with its default instance types): the tool does not write those out for you. Add available_node_types with both types and head_node_type: ray.head.default, and give ray.head.default.node_config an IamInstanceProfile'
+          : 'this layout cannot be edited safely by the tool: correct it by hand');
       } else if (!f.fix && (severityOf(f) === 'error' || f.ruleId === 'RG105') && !rewritten(f)) {
         note(f, 'no automatic correction for this: correct it by hand (the rule\'s documentation says how)');
       }

@@ -106,6 +106,14 @@ describe('CLI', () => {
     expect(r.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toContain(`Arn: ${arn}`);
     expect(r.stderr).toMatch(/fixed +line \d+ RG201/);
+    expect(r.stderr).not.toMatch(/warning/);
+    // A --profile the fix has no use for is said, not silently dropped.
+    const unused = await cli(['fix', path.join(EXAMPLES, 'aws_example-full.yaml'), '-o', path.join(dir, 'full.yaml'), '--profile', `ray.worker.default=${arn}`]);
+    expect(unused.stderr).toMatch(/warning: --profile ray\.worker\.default=\.\.\.: not used/);
+    expect(unused.stderr).not.toContain(arn);
+    // A config without node types: the note says why nothing was added and what to write.
+    const bare = await cli(['fix', path.join(EXAMPLES, 'aws_example-security-group.yaml'), '-o', path.join(dir, 'sg.yaml'), '--profile', `ray.head.default=${arn}`]);
+    expect(bare.stderr).toMatch(/NOT FIXED line \d+ RG201: the config has no available_node_types/);
     const stdout = await cli(['fix', '--iam-demo', path.join(SAMPLES, 'keys.yaml')]);
     expect(stdout.stdout).not.toContain('aws_credentials');
     // `-o -` is standard output, as `-` is standard input: no file named "-"
