@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { demoIamSource } from '../iam/demo';
 import { snapshotFromJson, SnapshotFormatError } from '../iam/snapshot';
 import { HttpError } from './http';
-import { IamUnavailableError, type IamInstanceProfile, type IamRolePolicies, type IamSource, type IamSourceInfo } from '../iam/types';
+import { IamUnavailableError, type IamSource, type IamSourceInfo } from '../iam/types';
+import { UnavailableIamSource } from '../iam/unavailable';
 
 /**
  * The server's IAM source, chosen once per process from the environment:
@@ -82,32 +83,6 @@ export function parseAssumeRoles(raw: string | undefined): Record<string, { role
     out[account] = { roleArn: o.roleArn, ...(typeof o.externalId === 'string' ? { externalId: o.externalId } : {}) };
   }
   return out;
-}
-
-/** A source that cannot answer: every check becomes RG307 with this reason. */
-class UnavailableIamSource implements IamSource {
-  constructor(private readonly meta: IamSourceInfo, private readonly reason: string) {}
-  info(): IamSourceInfo {
-    return this.meta;
-  }
-  private fail(): never {
-    throw new IamUnavailableError(this.reason);
-  }
-  async getInstanceProfile(): Promise<IamInstanceProfile | null> {
-    this.fail();
-  }
-  async listInstanceProfilesForRole(): Promise<IamInstanceProfile[] | null> {
-    this.fail();
-  }
-  async listInstanceProfiles(): Promise<IamInstanceProfile[]> {
-    return [];
-  }
-  async listAttachedPolicies(): Promise<Array<{ name: string; arn: string }> | null> {
-    this.fail();
-  }
-  async getRolePolicies(): Promise<IamRolePolicies | null> {
-    this.fail();
-  }
 }
 
 export async function chooseSource(env: Record<string, string | undefined>): Promise<IamSource> {
