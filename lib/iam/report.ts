@@ -223,20 +223,29 @@ const WHOLE_SERVICE = /^(?:\*|[a-z0-9-]+:\*)$/i;
  * `ec2:*` on `*`: a full-access policy by another name).
  */
 function broadAccess(p: IamRolePolicies): string[] {
+  // A permissions boundary caps what the documents grant: a whole service counts only where the
+  // boundary allows it too (an unreadable boundary: not counted, nothing is claimed).
+  const capped = p.permissionsBoundary ? wholeServices(p.permissionsBoundary.document) : null;
   const out: string[] = [];
   for (const pol of p.policies) {
     if (pol.kind === 'managed' && pol.arn && isBroadManagedPolicy(pol.arn)) {
       out.push(pol.name);
       continue;
     }
-    const wide = new Set<string>();
-    for (const s of statements(pol.document)) {
-      if (s.Effect !== 'Allow' || s.Condition || !s.Action || ![s.Resource].flat().includes('*')) continue;
-      for (const a of [s.Action].flat()) if (typeof a === 'string' && WHOLE_SERVICE.test(a)) wide.add(a.toLowerCase());
-    }
-    if (wide.size) out.push(`${pol.name} (allows ${[...wide].sort().join(', ')} on *)`);
+    const wide = [...wholeServices(pol.document)].filter((a) => !capped || capped.has('*') || capped.has(a));
+    if (wide.length) out.push(`${pol.name} (allows ${wide.sort().join(', ')} on *)`);
   }
   return out;
+}
+
+/** The actions `*` and `service:*` a document allows, unconditionally, on every resource. */
+function wholeServices(doc: PolicyDocument | null): Set<string> {
+  const wide = new Set<string>();
+  for (const s of statements(doc)) {
+    if (s.Effect !== 'Allow' || s.Condition || !s.Action || ![s.Resource].flat().includes('*')) continue;
+    for (const a of [s.Action].flat()) if (typeof a === 'string' && WHOLE_SERVICE.test(a)) wide.add(a.toLowerCase());
+  }
+  return wide;
 }
 
 function verdictWords(v: ActionVerdict): string {

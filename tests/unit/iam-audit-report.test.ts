@@ -230,6 +230,22 @@ describe('RG306: broad access by what a policy grants, not only by its name', ()
     expect(broad.find((m) => m.includes('worker-role'))).toMatch(/AdminLike \(allows \* on \*\)/);
   });
 
+  it('a permissions boundary caps it: broad only where the boundary allows the whole service too', async () => {
+    const boundary = `arn:aws:iam::${A}:policy/boundary`;
+    const spec = (bounds: unknown): GaadSpec => ({
+      account: A,
+      roles: [
+        { name: 'head-role', inline: { autoscaler: doc(allow(AUTOSCALER_ACTIONS), allow('iam:PassRole', roleArn('worker-role'))) }, profiles: ['head'] },
+        { name: 'worker-role', inline: { all: doc(allow(['ec2:*', 's3:*'])) }, boundary, profiles: ['worker'] },
+      ],
+      policies: { [boundary]: bounds },
+    });
+    const narrow = await report(config, new SnapshotIamSource(gaad(spec(doc(allow(['s3:GetObject', 'ec2:Describe*']))))));
+    expect(narrow.findings.filter((f) => f.ruleId === 'RG306')).toEqual([]);
+    const wide = await report(config, new SnapshotIamSource(gaad(spec(doc(allow('s3:*'))))));
+    expect(wide.findings.filter((f) => f.ruleId === 'RG306').map((f) => f.message)).toEqual([expect.stringMatching(/all \(allows s3:\* on \*\)/)]);
+  });
+
   it('a whole service under a condition, or on named resources, is not broad', async () => {
     const spec: GaadSpec = {
       account: A,
