@@ -1,10 +1,14 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Alias, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 
 /** Half-open UTF-16 offset range into the source text. */
 export type Range = [start: number, end: number];
 
-/** How deep merge keys (`<<`) are followed; deeper chains are ignored, never followed forever. */
-const MAX_MERGE_DEPTH = 16;
+/**
+ * How deep merge keys (`<<`) are followed; deeper chains are ignored, never followed forever. Each
+ * mapping is read once per lookup, so a deep chain costs what its text costs; PyYAML follows
+ * chains as deep as its recursion allows.
+ */
+const MAX_MERGE_DEPTH = 128;
 
 export function nodeRange(node: unknown): Range | null {
   const r = (node as { range?: [number, number, number] } | null)?.range;
@@ -27,15 +31,33 @@ export function isMergePair(pair: Pair): boolean {
   return isScalar(k) && (typeof k.value === 'symbol' || (k.value === '<<' && k.type === 'PLAIN'));
 }
 
+/** Per document, what each alias names: the last node with that anchor before it (null: none). */
+const aliasCache = new WeakMap<Document, Map<Alias, Node | null>>();
+
+function aliasTargets(doc: Document): Map<Alias, Node | null> {
+  let targets = aliasCache.get(doc);
+  if (targets) return targets;
+  targets = new Map();
+  const anchors = new Map<string, Node>();
+  const found = targets;
+  try {
+    // One walk in document order, as the package's Alias.resolve does once per alias.
+    visit(doc, {
+      Node(_k, node) {
+        if (isAlias(node)) found.set(node, anchors.get(node.source) ?? null);
+        else if (node.anchor) anchors.set(node.anchor, node);
+      },
+    });
+  } catch {
+    /* too deep to walk: aliases stay unresolved */
+  }
+  aliasCache.set(doc, targets);
+  return targets;
+}
+
 /** Follows an alias to the node it names; other nodes are returned as they are. */
 export function deref(doc: Document, node: unknown): Node | null {
-  if (isAlias(node)) {
-    try {
-      return (node.resolve(doc) as Node | undefined) ?? null;
-    } catch {
-      return null;
-    }
-  }
+  if (isAlias(node)) return aliasTargets(doc).get(node) ?? null;
   return (node as Node | null) ?? null;
 }
 

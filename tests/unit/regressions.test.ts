@@ -233,3 +233,17 @@ describe('found by the planted-pair property test (random credentials that look 
     for (const w of ['dummy', 'DUMMY', 'Dummy', 'ReplaceMe', 'REPLACE_ME', 'Example']) expect(found(w)).toEqual([]);
   });
 });
+
+describe('merge keys', () => {
+  it('a deep chain of merges (each merging the one below twice) is followed to the profile, quickly', () => {
+    const levels = 60;
+    let t = "cluster_name: x\nprovider: {type: aws, region: us-west-2}\nbases:\n  - &b0 {IamInstanceProfile: {Arn: 'arn:aws:iam::123456789012:role/r'}}\n";
+    for (let i = 1; i <= levels; i++) t += `  - &b${i} {<<: [*b${i - 1}, *b${i - 1}], k${i}: 1}\n`;
+    t += `available_node_types:\n  h:\n    node_config: {<<: *b${levels}, InstanceType: m5.large}\n    resources: {}\nhead_node_type: h\n`;
+    const t0 = Date.now();
+    const ids = analyzeStatic(t).findings.map((f) => f.ruleId);
+    expect(ids).toContain('RG205'); // the role ARN 61 merges down, as PyYAML sees it
+    expect(ids).not.toContain('RG201');
+    expect(Date.now() - t0).toBeLessThan(10_000); // a hang guard
+  });
+});
