@@ -95,6 +95,12 @@ test('POST /api/validate, and the bundled samples (read from disk at run time)',
   expect(report.files[0].findings.length).toBeGreaterThan(0);
 });
 
+test('public/ is served from beside server.js: robots.txt keeps crawlers out', async ({ request }) => {
+  const robots = await request.get(`${BASE}/robots.txt`);
+  expect(robots.status()).toBe(200);
+  expect(await robots.text()).toMatch(/^User-agent: \*\nDisallow: \/$/m);
+});
+
 test('the page loads its JS chunks and CSS (static assets copied beside server.js)', async ({ request }) => {
   const html = await (await request.get(`${BASE}/`)).text();
   const assets = [...html.matchAll(/\/_next\/static\/[^"'\s]+\.(?:js|css)/g)].map((m) => m[0]);
