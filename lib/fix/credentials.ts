@@ -288,6 +288,11 @@ function segments(chars: Char[]): Segment[] {
       word.text += c;
       continue;
     }
+    // `#` at the start of a word: the rest of the line is a comment (separators in it included).
+    if (c === '#' && !word) {
+      while (i + 1 < chars.length && !chars[i + 1].c.startsWith('\n')) i++;
+      continue;
+    }
     const two = c + (chars[i + 1]?.c ?? '');
     // A lone `&` (run in the background) separates commands too; `2>&1`, `&>` are redirections.
     const amp = c === '&' && chars[i - 1]?.c !== '>' && chars[i - 1]?.c !== '<' && chars[i + 1]?.c !== '>';
@@ -347,6 +352,21 @@ function setsCredential(words: Word[]): boolean {
   // echo / printf writing to a file (~/.bashrc, ~/.aws/credentials, ~/.passwd-s3fs)
   if ((w[0] === 'echo' || w[0] === 'printf') && w.some((x) => x.startsWith('>'))) return true;
   return false;
+}
+
+/**
+ * Whether a whole segment would be cut for the credential in it (no word-level cut applies): it
+ * only sets or stores credentials, holds a detected secret, and keeps nothing else (no other
+ * assignment beside an export, no command after an env prefix, no docker options).
+ */
+function wholeSegmentCredential(seg: Segment, holdsSecret: (w: Word) => boolean): boolean {
+  const words = seg.words;
+  if (!setsCredential(words) || !words.some(holdsSecret)) return false;
+  if (words.some((w) => ENV_FLAG.test(w.text) || /^(?:-e|--env)=/.test(w.text))) return words.length <= 2;
+  if (words[0]?.text === 'export') return !words.slice(1).some((x) => ASSIGN.test(x.text) && !holdsSecret(x));
+  const first = words[0]?.text === 'env' ? 1 : 0;
+  const firstCommand = words.findIndex((x, k) => k >= first && !ASSIGN.test(x.text));
+  return firstCommand < 0 || !ASSIGN.test(words[first]?.text ?? '');
 }
 
 /**
@@ -435,8 +455,26 @@ function credentialInCommand(
   // Dropping a segment from `a || b` or a pipe changes what the rest does: only `&&` and `;` chains.
   const before = si > 0 ? segs[si - 1].sep : '';
   if (![before, seg.sep].every((x) => x === '' || x === '&&' || x === ';' || x === '&')) return null;
-  if (si < segs.length - 1) return result([raw(seg.from, seg.next)]);
-  return result([raw(segs[si - 1].to, seg.to)]);
+  // Removed segments only set or store a credential: each succeeds, like `true`. A run of them
+  // between A and C (`A s0 B1 s1 ... Bk sk C`) must leave one separator: s0 unless it is `&&`
+  // (`A && true; C` is `A; C`), then the first of s1..sk that is not `&&`. Each segment of the run
+  // cuts the separator before it or the one after it so that exactly that one stays; the cuts of
+  // several credentials in one command then join without a dangling `&&`.
+  const removable = (k: number) => k === si || wholeSegmentCredential(segs[k], holdsSecret);
+  let p = si;
+  while (p > 0 && removable(p - 1)) p--;
+  let q = si;
+  while (q < segs.length - 1 && removable(q + 1)) q++;
+  const cutBefore = () => result([raw(segs[si - 1].to, seg.to)]);
+  const cutAfter = () => result([raw(seg.from, seg.next)]);
+  if (p === 0) return cutAfter(); // nothing before the run: it goes with the separators after it
+  const s0 = segs[p - 1].sep;
+  // The run ends the command: it goes with the separators before it, but not A's own `&`.
+  if (q === segs.length - 1) return s0 === '&' ? null : cutBefore();
+  if (s0 !== '&&') return cutAfter();
+  let m = -1;
+  for (let k = p; k <= q && m < 0; k++) if (segs[k].sep !== '&&') m = k;
+  return m >= 0 && si <= m ? cutBefore() : cutAfter();
 }
 
 // ---------------------------------------------------------------------------------------------
