@@ -256,16 +256,23 @@ export function tooDeep(text: string, limit: number): number {
         continue;
       }
       if (c === 35 && (prev === -1 || isSpace(prev))) break;
-      if (flow === 0 && plain) {
-        if (c === 58 && (i + 1 >= eol || isSpace(text.charCodeAt(i + 1)) || text.charCodeAt(i + 1) === 13)) plain = false;
-        continue;
+      const flowIndicator = c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
+      if (plain) {
+        // A plain scalar ends at `: `, and in a flow collection at `,` `[` `]` `{` `}` as well;
+        // quotes and brackets inside it are text.
+        const next = i + 1 < eol ? text.charCodeAt(i + 1) : -1;
+        if (flow > 0 && flowIndicator) plain = false;
+        else {
+          if (c === 58 && (next === -1 || isSpace(next) || next === 13 || (flow > 0 && (next === 44 || next === 93 || next === 125)))) plain = false;
+          continue;
+        }
       }
       if ((c === 34 || c === 39) && isBreak(prev)) quote = c;
       else if ((c === 91 || c === 123) && (flow > 0 || isBreak(prev))) {
         flow++;
         if (base + flow > limit) return i;
       } else if ((c === 93 || c === 125) && flow > 0) flow--;
-      else if (flow === 0 && !isSpace(c) && c !== 13 && c !== 58) plain = true;
+      else if (!isSpace(c) && c !== 13 && c !== 58 && !(flow > 0 && c === 44)) plain = true;
     }
     // `key: |`, `- >-`: the lines below that are indented more are the scalar's text.
     if (flow === 0 && quote === 0 && last >= 0) {

@@ -34,6 +34,14 @@ describe('nesting limit', () => {
     }
   });
 
+  it('a stray quote inside a plain scalar (flow or block) does not hide what follows', () => {
+    const deep = `${'['.repeat(MAX_NESTING + 20)}${']'.repeat(MAX_NESTING + 20)}`;
+    for (const line of ['misc: [a "b]', "misc: [it's]", 'misc: a "b', "misc: {k: it's, j: [x 'y]}"]) {
+      expect(tooDeep(`${line}\nok: [1, [2]]\n`, MAX_NESTING), line).toBe(-1);
+      expect(tooDeep(`${line}\ndeep: ${deep}\n`, MAX_NESTING), line).toBeGreaterThan(0);
+    }
+  });
+
   it('a 10,000-level text is one RG101 at the place it gets too deep, without parsing it', () => {
     for (const t of [flow(10_000), block(10_000), `a: ${'{b: '.repeat(10_000)}${'}'.repeat(10_000)}`]) {
       const p = parseConfig(t);
