@@ -16,6 +16,7 @@ import {
   type IamSource,
   type IamSourceInfo,
   type PolicyDocument,
+  type PolicyStatement,
 } from './types';
 
 /**
@@ -218,34 +219,63 @@ function noRolePolicies(info: IamSourceInfo, roleName: string): string {
 const WHOLE_SERVICE = /^(?:\*|[a-z0-9-]+:\*)$/i;
 
 /**
- * Broad access: AdministratorAccess, PowerUserAccess, *FullAccess, or any policy document with an
- * unconditional Allow of everything, or of a whole service, on every resource (`*` on `*`,
- * `ec2:*` on `*`: a full-access policy by another name).
+ * Broad access: a policy that grants everything or a whole service on every resource, with no
+ * condition: AdministratorAccess, PowerUserAccess, the *FullAccess managed policies (by name), or
+ * any document with such an Allow (`*`, `ec2:*`, or a NotAction list). What the role keeps of it
+ * counts: an unconditional Deny of the same in its policies or its permissions boundary takes it
+ * away, and a boundary leaves only what it grants wholly itself (a boundary whose document is not
+ * known leaves nothing that can be claimed).
  */
 function broadAccess(p: IamRolePolicies): string[] {
-  // A permissions boundary caps what the documents grant: a whole service counts only where the
-  // boundary allows it too (an unreadable boundary: not counted, nothing is claimed).
-  const capped = p.permissionsBoundary ? wholeServices(p.permissionsBoundary.document) : null;
+  const bound = p.permissionsBoundary;
+  const cap = bound ? (bound.arn ? managedWhole(bound.arn) : null) ?? wholeGrants(bound.document) : null;
+  const denied = new Set([...p.policies.flatMap((x) => [...wholeDenials(x.document)]), ...(bound ? wholeDenials(bound.document) : [])]);
+  const keep = (a: string): string[] => {
+    const left = !cap ? [a] : a === '*' ? [...cap] : cap.has('*') || cap.has(a) ? [a] : [];
+    return left.filter((x) => !denied.has('*') && !denied.has(x));
+  };
   const out: string[] = [];
   for (const pol of p.policies) {
-    if (pol.kind === 'managed' && pol.arn && isBroadManagedPolicy(pol.arn)) {
-      out.push(pol.name);
-      continue;
-    }
-    const wide = [...wholeServices(pol.document)].filter((a) => !capped || capped.has('*') || capped.has(a));
-    if (wide.length) out.push(`${pol.name} (allows ${wide.sort().join(', ')} on *)`);
+    const named = pol.kind === 'managed' && pol.arn && isBroadManagedPolicy(pol.arn) ? managedWhole(pol.arn) : null;
+    const wide = named ?? wholeGrants(pol.document);
+    const kept = [...new Set([...wide].flatMap(keep))].sort();
+    if (!kept.length) continue;
+    const same = kept.length === wide.size && kept.every((x) => wide.has(x));
+    if (named) out.push(same ? pol.name : `${pol.name} (the permissions boundary leaves ${kept.join(', ')})`);
+    else out.push(`${pol.name} (allows ${[...wide].sort().join(', ')} on *${same ? '' : `; the permissions boundary leaves ${kept.join(', ')}`})`);
   }
   return out;
 }
 
-/** The actions `*` and `service:*` a document allows, unconditionally, on every resource. */
-function wholeServices(doc: PolicyDocument | null): Set<string> {
-  const wide = new Set<string>();
+/** What an AWS managed policy grants wholly, from its name (the *FullAccess ones: their service). */
+function managedWhole(arn: string): Set<string> | null {
+  const name = arn.split('/').pop() ?? '';
+  if (name === 'AdministratorAccess' || name === 'PowerUserAccess') return new Set(['*']);
+  const m = /^(?:Amazon|AWS)?([A-Za-z0-9]+?)_?FullAccess$/.exec(name);
+  return m ? new Set([`${m[1].toLowerCase()}:*`]) : null;
+}
+
+const onEverything = (s: PolicyStatement) => !s.Condition && !s.NotResource && [s.Resource].flat().includes('*');
+
+/** `*` and `service:*` a document allows with no condition on every resource (NotAction: `*`). */
+function wholeGrants(doc: PolicyDocument | null): Set<string> {
+  const out = new Set<string>();
   for (const s of statements(doc)) {
-    if (s.Effect !== 'Allow' || s.Condition || !s.Action || ![s.Resource].flat().includes('*')) continue;
-    for (const a of [s.Action].flat()) if (typeof a === 'string' && WHOLE_SERVICE.test(a)) wide.add(a.toLowerCase());
+    if (s.Effect !== 'Allow' || !onEverything(s)) continue;
+    if (s.NotAction) out.add('*');
+    for (const a of [s.Action ?? []].flat()) if (typeof a === 'string' && WHOLE_SERVICE.test(a)) out.add(a.toLowerCase());
   }
-  return wide;
+  return out;
+}
+
+/** `*` and `service:*` a document denies with no condition on every resource. */
+function wholeDenials(doc: PolicyDocument | null): Set<string> {
+  const out = new Set<string>();
+  for (const s of statements(doc)) {
+    if (s.Effect !== 'Deny' || !onEverything(s)) continue;
+    for (const a of [s.Action ?? []].flat()) if (typeof a === 'string' && WHOLE_SERVICE.test(a)) out.add(a.toLowerCase());
+  }
+  return out;
 }
 
 function verdictWords(v: ActionVerdict): string {

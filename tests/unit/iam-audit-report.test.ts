@@ -243,7 +243,7 @@ describe('RG306: broad access by what a policy grants, not only by its name', ()
     const narrow = await report(config, new SnapshotIamSource(gaad(spec(doc(allow(['s3:GetObject', 'ec2:Describe*']))))));
     expect(narrow.findings.filter((f) => f.ruleId === 'RG306')).toEqual([]);
     const wide = await report(config, new SnapshotIamSource(gaad(spec(doc(allow('s3:*'))))));
-    expect(wide.findings.filter((f) => f.ruleId === 'RG306').map((f) => f.message)).toEqual([expect.stringMatching(/all \(allows s3:\* on \*\)/)]);
+    expect(wide.findings.filter((f) => f.ruleId === 'RG306').map((f) => f.message)).toEqual([expect.stringMatching(/all \(allows ec2:\*, s3:\* on \*; the permissions boundary leaves s3:\*\)/)]);
   });
 
   it('a whole service under a condition, or on named resources, is not broad', async () => {
@@ -260,5 +260,32 @@ describe('RG306: broad access by what a policy grants, not only by its name', ()
     };
     const r = await report(config, new SnapshotIamSource(gaad(spec)));
     expect(r.findings.filter((f) => f.ruleId === 'RG306')).toEqual([]);
+  });
+});
+
+describe('RG306: what the role keeps of a broad grant', () => {
+  const boundaryArn = `arn:aws:iam::${A}:policy/boundary`;
+  const worker = (role: Partial<GaadSpec['roles'] extends (infer R)[] | undefined ? R : never>, boundaryDoc?: unknown): GaadSpec => ({
+    account: A,
+    roles: [
+      { name: 'head-role', inline: { autoscaler: doc(allow(AUTOSCALER_ACTIONS), allow('iam:PassRole', roleArn('worker-role'))) }, profiles: ['head'] },
+      { name: 'worker-role', profiles: ['worker'], ...(boundaryDoc ? { boundary: boundaryArn } : {}), ...role },
+    ],
+    ...(boundaryDoc ? { policies: { [boundaryArn]: boundaryDoc } } : {}),
+  });
+  const rg306 = async (spec: GaadSpec) =>
+    (await report(config, new SnapshotIamSource(gaad(spec)))).findings.filter((f) => f.ruleId === 'RG306').map((f) => f.message);
+
+  it.each([
+    ['* on *, boundary ec2:*: EC2 is left', { inline: { all: doc(allow('*')) } }, doc(allow('ec2:*')), /all \(allows \* on \*; the permissions boundary leaves ec2:\*\)/],
+    ['ec2:*, boundary * but Deny ec2:*: nothing left', { inline: { e: doc(allow('ec2:*')) } }, doc(allow('*'), { Effect: 'Deny', Action: 'ec2:*', Resource: '*' }), null],
+    ['* with Deny * in the same role: nothing left', { inline: { e: doc(allow('*'), { Effect: 'Deny', Action: '*', Resource: '*' }) } }, undefined, null],
+    ['AdministratorAccess, boundary one bucket: nothing left', { managed: ['arn:aws:iam::aws:policy/AdministratorAccess'] }, doc(allow('s3:GetObject', 'arn:aws:s3:::b/*')), null],
+    ['AmazonEC2FullAccess, boundary ec2:*: kept', { managed: ['arn:aws:iam::aws:policy/AmazonEC2FullAccess'] }, doc(allow('ec2:*')), /\(AmazonEC2FullAccess\)/],
+    ['NotAction [iam:*] on *: everything else', { inline: { pu: doc({ Effect: 'Allow', NotAction: ['iam:*', 'organizations:*'], Resource: '*' }) } }, undefined, /pu \(allows \* on \*\)/],
+  ] as const)('%s', async (_name, role, boundaryDoc, expected) => {
+    const found = await rg306(worker(role as never, boundaryDoc));
+    if (expected === null) expect(found).toEqual([]);
+    else expect(found).toEqual([expect.stringMatching(expected)]);
   });
 });
