@@ -184,7 +184,7 @@ export const RULES: readonly RuleDoc[] = [
   }),
   R({
     id: 'RG306', name: 'over-privileged', severity: 'warning', checked: true,
-    summary: 'The role has administrator access or `*FullAccess` managed policies, or a policy that allows everything, or a whole service (`ec2:*`), on every resource.',
+    summary: 'The role has administrator access or `*FullAccess` managed policies, or a policy that allows everything, or a whole service (`ec2:*`), on every resource (what an unconditional Deny or the permissions boundary leaves of it).',
     why: 'Anything that runs on the cluster can use those rights.',
     howToFix: 'Replace them with a policy that allows only what the cluster needs.',
   }),
