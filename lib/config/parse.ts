@@ -74,13 +74,40 @@ const PYYAML_TESTS: Array<{ tag: string; format?: string; sample: string; test: 
 ];
 
 function pyyamlTags(tags: Tags): Tags {
-  return tags.map((t) => {
+  const implicit = tags.map((t) => {
     if (typeof t !== 'object' || !('test' in t) || !t.test) return t;
     const own = t.test;
     const p = PYYAML_TESTS.find((x) => x.tag === t.tag && x.format === t.format && own.test(x.sample));
     return p ? { ...t, test: p.test } : t;
   });
+  return [...implicit, EXPLICIT_FLOAT];
 }
+
+/**
+ * `!!float 1`, `!!float "5"`: PyYAML reads any number written after an explicit float tag (Python's
+ * float()), where the implicit pattern needs a dot. The `yaml` package would refuse them (an
+ * unresolved tag). Not a default tag: only ever used for an explicit `!!float`.
+ */
+const EXPLICIT_FLOAT = {
+  tag: 'tag:yaml.org,2002:float',
+  default: false as const,
+  resolve(str: string, onError: (message: string) => void): number | string {
+    let v = str.replace(/_/g, '').toLowerCase();
+    let sign = 1;
+    if (v.startsWith('-')) sign = -1;
+    if (v.startsWith('-') || v.startsWith('+')) v = v.slice(1);
+    if (v === '.inf') return sign * Infinity;
+    if (v === '.nan') return NaN;
+    if (/^[0-9]+(?::[0-9]+)*(?::[0-9]+(?:\.[0-9]*)?)$/.test(v) && v.includes(':')) {
+      return sign * v.split(':').reduce((acc, part) => acc * 60 + Number(part), 0);
+    }
+    if (/^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[-+]?[0-9]+)?$/.test(v) || /^(?:inf|infinity|nan)$/.test(v)) {
+      return v.startsWith('inf') ? sign * Infinity : v === 'nan' ? NaN : sign * Number(v);
+    }
+    onError('not a number after !!float');
+    return str;
+  },
+};
 
 /** How every Ray config is read: YAML 1.1 with merge keys and PyYAML's implicit types, as Ray loads it. */
 export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
