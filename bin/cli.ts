@@ -300,7 +300,7 @@ async function fix(a: Args): Promise<number> {
     if (!nodeTypes.has(t)) process.stderr.write(`warning: --profile ${t}=...: the config has no node type ${t}\n`);
     else if (count(result.text, arn) <= count(input.text, arn)) {
       // Said, not silently dropped: a worker gets a profile from fix only when it lacks one and uses AWS.
-      process.stderr.write(`warning: --profile ${t}=...: not used: ${t} already has a profile, or nothing in its setup uses AWS (add one by hand if it should)\n`);
+      process.stderr.write(`warning: --profile ${t}=...: not used: ${t} already has a profile (see the lines for it above, if it is written wrongly), or nothing in its setup uses AWS (add one by hand if it should)\n`);
     }
   }
   const out = (input.bom ? '\uFEFF' : '') + result.text;
