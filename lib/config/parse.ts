@@ -60,8 +60,8 @@ const ALIAS_LIKE = /(?:^|[\s[{,:])\*[^\s\]},]/m;
 /**
  * PyYAML's implicit types (what Ray's loader reads), where the `yaml` package's YAML 1.1 schema
  * reads more: `y`/`n` are strings to PyYAML, a float needs a dot and a signed exponent (`1e3`,
- * `1.5e3`, `-.5` are strings), decimal ints have no leading zero (`08` is a string), and a
- * sexagesimal int starts with 1-9. Otherwise `cluster_name: n` would be "not text" here while Ray
+ * `1.5e3`, `-.5` are strings), decimal ints have no leading zero (`08` is a string), a
+ * sexagesimal int starts with 1-9, and a date is written `YYYY-MM-DD`. Otherwise `cluster_name: n` would be "not text" here while Ray
  * takes it as the string "n".
  */
 const PYYAML_TESTS: Array<{ tag: string; format?: string; sample: string; test: RegExp }> = [
@@ -71,6 +71,12 @@ const PYYAML_TESTS: Array<{ tag: string; format?: string; sample: string; test: 
   { tag: 'tag:yaml.org,2002:int', format: 'TIME', sample: '1:30', test: /^[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+$/ },
   { tag: 'tag:yaml.org,2002:float', format: 'EXP', sample: '1.5e+3', test: /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)[eE][-+][0-9]+$/ },
   { tag: 'tag:yaml.org,2002:float', sample: '1.5', test: /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)$/ },
+  // A date has two-digit month and day (`2021-1-1` is a string); a time, two-digit minutes and seconds.
+  {
+    tag: 'tag:yaml.org,2002:timestamp',
+    sample: '2001-12-14',
+    test: /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[ \t]*(?:Z|[-+][012]?[0-9](?::[0-9]{2})?))?)$/,
+  },
 ];
 
 function pyyamlTags(tags: Tags): Tags {

@@ -58,7 +58,7 @@ const FIXED = [
   '~', 'null', 'Null', 'NULL', '0', '-0', '+1', '10', '010', '08', '0o10', '0x1F', '0b101', '1_000', '1:30', '0:30', '-1:30:00',
   '1.5', '1.', '.5', '-.5', '+.5', '1e3', '1E3', '1.5e3', '1.5e+3', '1.5E-3', '1e+3', '.5e+1', '.inf', '-.inf', '.NaN', '1:30.5',
   '2020-01-02', 'm5.large', 'us-west-2', 'ami-0123456789abcdef0', '20.04', '1.2.3',
-  '!!float 1', '!!float "5"', '!!float 1e3', '!!float -1:30', '!!float 1.5', '!!float .inf', '!!int 5', '!!str 5', '!!bool yes',
+  '2021-1-1', '2021-01-01T1:02:03', '2021-01-01 10:20:30.5 +02', '2021-01-01T1:2:3', '!!float 1', '!!float "5"', '!!float 1e3', '!!float -1:30', '!!float 1.5', '!!float .inf', '!!int 5', '!!str 5', '!!bool yes',
 ];
 
 describe('plain scalars get the types PyYAML gives them', () => {
