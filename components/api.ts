@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly status: number,
     /** 429: the seconds the server asks to wait (its Retry-After), when it said. */
     readonly retryAfterSeconds?: number,
+    /** 410 from the share API: when the link expired (ISO 8601), when the server said. */
+    readonly expiredAt?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -112,6 +114,8 @@ export interface FixTargetBody {
 
 const MAX_ERROR_CHARS = 300;
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
+
 async function request(url: string, init?: RequestInit): Promise<Response> {
   let res: Response;
   try {
@@ -122,17 +126,20 @@ async function request(url: string, init?: RequestInit): Promise<Response> {
   }
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`.trim();
+    let expiredAt: string | undefined;
     try {
       const body: unknown = await res.json();
       if (body && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string') {
         message = `${res.status}: ${(body as { error: string }).error}`;
       }
+      const at = (body as { expiredAt?: unknown } | null)?.expiredAt;
+      if (res.status === 410 && typeof at === 'string' && ISO_TIME.test(at)) expiredAt = at;
     } catch {
       // Not JSON: keep the status line. The body is never shown (it could echo input).
     }
     if (message.length > MAX_ERROR_CHARS) message = `${message.slice(0, MAX_ERROR_CHARS)}…`;
     const retryAfter = Number(res.headers.get('retry-after'));
-    throw new ApiError(message, res.status, res.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : undefined);
+    throw new ApiError(message, res.status, res.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0 ? Math.ceil(retryAfter) : undefined, expiredAt);
   }
   return res;
 }
@@ -280,7 +287,7 @@ export function createShareLink(ciphertext: string, expiresIn: number, signal?: 
 /** A stored link as the server has it: its ciphertext, or why there is none. */
 export type ShareLookup =
   | { status: 'found'; ciphertext: string; createdAt: string; expiresAt: string }
-  | { status: 'expired' }
+  | { status: 'expired'; expiredAt?: string }
   | { status: 'missing' };
 
 /** GET /api/share/ID: 404 and 410 are answers here, not errors. Network and other failures throw an ApiError. */
@@ -290,7 +297,7 @@ export async function getShareLink(id: string, signal?: AbortSignal): Promise<Sh
     res = await request(`/api/share/${encodeURIComponent(id)}`, { signal });
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) return { status: 'missing' };
-    if (e instanceof ApiError && e.status === 410) return { status: 'expired' };
+    if (e instanceof ApiError && e.status === 410) return e.expiredAt ? { status: 'expired', expiredAt: e.expiredAt } : { status: 'expired' };
     throw e;
   }
   let body: unknown;

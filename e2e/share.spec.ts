@@ -306,4 +306,7 @@ test('share: an expired link says so', async ({ page, guard }) => {
   expect((await answered).status()).toBe(410);
   await expect(page.getByTestId('share-problem')).toHaveAttribute('data-problem', 'expired');
   await expect(page.getByTestId('share-problem')).toContainText('This link has expired');
+  // When: the link's expiry as the server keeps it (a minute ago), in the reader's words.
+  await expect(page.getByTestId('share-problem')).toContainText(/It expired on [A-Z][a-z]{2} \d{1,2}, \d{4}/);
+  await page.screenshot({ path: 'test-results/share-expired.png' });
 });

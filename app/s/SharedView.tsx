@@ -123,6 +123,9 @@ async function load(id: string | null, hash: string, signal: AbortSignal): Promi
       key = k;
       // The request carries the id only; the key stays in this page.
       const found = await getShareLink(id, signal);
+      if (found.status === 'expired' && found.expiredAt) {
+        return { status: 'problem', problem: 'expired', detail: `It expired on ${dateTime.format(new Date(found.expiredAt))}.` };
+      }
       if (found.status !== 'found') return { status: 'problem', problem: found.status };
       ciphertext = found.ciphertext;
       stored = { createdAt: found.createdAt, expiresAt: found.expiresAt };

@@ -133,7 +133,7 @@ async function checkStore(deps: ReadinessDeps, timeoutMs: number): Promise<Store
         const token = randomBytes(16).toString('base64url');
         const id = randomBytes(16).toString('base64url');
         const deleteTokenHash = createHash('sha256').update(token).digest('base64url');
-        // Born expired: `get` answers 'expired', sweeps purge it, should the delete not happen.
+        // Born expired: `get` answers it as expired, sweeps purge it, should the delete not happen.
         await store.create({ id, ciphertext: new Uint8Array(0), createdAt: 0, expiresAt: 0, deleteTokenHash });
         const gone = await store.delete(id, deleteTokenHash);
         if (gone !== 'deleted') throw new Error('probe row not deleted');

@@ -4,7 +4,7 @@
  *   POST   /api/share      {"ciphertext": "<base64url>", "expiresIn": seconds}
  *                          → 201 {"id", "deleteToken", "expiresAt"} | 400 | 413 | 415 | 429 (Retry-After)
  *   (any of them 503 when the store cannot be reached)
- *   GET    /api/share/ID   → 200 {"ciphertext", "createdAt", "expiresAt"} | 404 | 410
+ *   GET    /api/share/ID   → 200 {"ciphertext", "createdAt", "expiresAt"} | 404 | 410 {"error", "expiredAt"}
  *   DELETE /api/share/ID   (Authorization: Bearer <deleteToken>) → 204 | 403 | 404
  *
  * The server sees only ciphertext. It stores the id, the ciphertext, the times, the size and the
@@ -18,7 +18,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { decodeBase64url, encodeBase64url } from '../share/base64url';
 import { envelopeProblem, MAX_SEALED_BYTES } from '../share/envelope';
-import { isShareId, type ShareStore } from '../share/store';
+import { isExpired, isShareId, type ShareStore } from '../share/store';
 import { handle, HttpError, jsonError, readJsonObject } from './http';
 import { serverShareStore } from './share-store';
 import { rateKey, TokenBucketLimiter, trustedProxyHops } from './rate-limit';
@@ -180,7 +180,9 @@ export function readShare(id: string): Promise<Response> {
     const got = await stored('get', () => store.get(id, now));
     await maybeSweep(store, now);
     if (got === null) return jsonError(404, 'no such share link (it never existed or was deleted)');
-    if (got === 'expired') return jsonError(410, 'this share link has expired; its data is no longer kept');
+    if (isExpired(got)) {
+      return json(410, { error: 'this share link has expired; its data is no longer kept', expiredAt: new Date(got.expiresAt).toISOString() });
+    }
     return json(200, {
       ciphertext: encodeBase64url(got.ciphertext),
       createdAt: new Date(got.createdAt).toISOString(),

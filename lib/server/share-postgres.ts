@@ -99,7 +99,7 @@ export class PostgresShareStore implements ShareStore {
     const row = rows[0];
     if (!row) return null;
     const expiresAt = Number(row.expires_at);
-    if (expiresAt <= now || row.ciphertext === null) return 'expired';
+    if (expiresAt <= now || row.ciphertext === null) return { expired: true, expiresAt };
     return { ciphertext: new Uint8Array(row.ciphertext), createdAt: Number(row.created_at), expiresAt };
   }
 

@@ -104,7 +104,7 @@ export class SqliteShareStore implements ShareStore {
   async get(id: string, now: number): Promise<GetResult> {
     const row = this.open().prepare<[string], Row>('SELECT ciphertext, created_at, expires_at FROM share_links WHERE id = ?').get(id);
     if (!row) return null;
-    if (row.expires_at <= now || row.ciphertext === null) return 'expired';
+    if (row.expires_at <= now || row.ciphertext === null) return { expired: true, expiresAt: row.expires_at };
     return { ciphertext: new Uint8Array(row.ciphertext), createdAt: row.created_at, expiresAt: row.expires_at };
   }
 

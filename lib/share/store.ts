@@ -6,7 +6,7 @@
  * created and expires, its size, and the SHA-256 of its delete token (never the token). Times are
  * milliseconds since the epoch; the caller passes `now`, so the clock can be moved in tests.
  *
- * Expiry: `get` answers 'expired' for a link past its expiry. `sweep` purges expired links: their
+ * Expiry: `get` answers an ExpiredShare (with the expiry time) for a link past its expiry. `sweep` purges expired links: their
  * ciphertext is deleted at once, and a tombstone (id and times, no data) stays for
  * TOMBSTONE_RETENTION_MS so that the link still says it expired rather than that it never
  * existed; then the row itself goes.
@@ -28,7 +28,17 @@ export interface StoredShare {
   expiresAt: number;
 }
 
-export type GetResult = StoredShare | 'expired' | null;
+/** A link past its expiry: its data is gone (or going); when it expired is still known. */
+export interface ExpiredShare {
+  expired: true;
+  expiresAt: number;
+}
+
+export type GetResult = StoredShare | ExpiredShare | null;
+
+export function isExpired(r: GetResult): r is ExpiredShare {
+  return r !== null && 'expired' in r;
+}
 export type DeleteResult = 'deleted' | 'forbidden' | 'missing';
 
 export interface ShareStore {

@@ -25,7 +25,7 @@ import { awsKeyId, awsSecret, base64Encode, githubClassic, huggingFaceToken, mak
 import { decodeBase64url, encodeBase64url } from '@/lib/share/base64url';
 import { MAX_SEALED_BYTES, open, seal, type SharePayload } from '@/lib/share/envelope';
 import { credentialRanges, redactForShare, remapFindings } from '@/lib/share/redact';
-import { TOMBSTONE_RETENTION_MS, type ShareStore } from '@/lib/share/store';
+import { isExpired, TOMBSTONE_RETENTION_MS, type ShareStore } from '@/lib/share/store';
 import { configureShareApi, hashDeleteToken, MAX_CIPHERTEXT_CHARS, SWEEP_INTERVAL_MS, TokenBucketLimiter } from '@/lib/server/share-api';
 import { PostgresShareStore } from '@/lib/server/share-postgres';
 import { SqliteShareStore } from '@/lib/server/share-sqlite';
@@ -233,7 +233,7 @@ describe.each([sqliteBackend(), postgresBackend()])('share store: $name', (backe
       const big = bytesOf(MAX_SEALED_BYTES, 3);
       await store.create({ id, ciphertext: big, createdAt: T0, expiresAt: T0 + HOUR, deleteTokenHash: 'h' });
       const got = await store.get(id, T0);
-      expect(got !== null && got !== 'expired' && Buffer.compare(Buffer.from(got.ciphertext), Buffer.from(big))).toBe(0);
+      expect(got !== null && !isExpired(got) && Buffer.compare(Buffer.from(got.ciphertext), Buffer.from(big))).toBe(0);
     });
 
     it('answers null for an unknown id and refuses a duplicate id', async () => {
@@ -242,15 +242,16 @@ describe.each([sqliteBackend(), postgresBackend()])('share store: $name', (backe
       await store.create({ id, ciphertext: bytesOf(10), createdAt: T0, expiresAt: T0 + HOUR, deleteTokenHash: 'a' });
       await expect(store.create({ id, ciphertext: bytesOf(5), createdAt: T0, expiresAt: T0 + HOUR, deleteTokenHash: 'b' })).rejects.toThrow();
       const got = await store.get(id, T0);
-      expect(got !== null && got !== 'expired' && got.ciphertext.length).toBe(10);
+      expect(got !== null && !isExpired(got) && got.ciphertext.length).toBe(10);
     });
 
     it("says 'expired' from the expiry instant on", async () => {
       const id = newId();
       await store.create({ id, ciphertext: bytesOf(10), createdAt: T0, expiresAt: T0 + HOUR, deleteTokenHash: 'h' });
-      expect(await store.get(id, T0 + HOUR - 1)).not.toBe('expired');
-      expect(await store.get(id, T0 + HOUR)).toBe('expired');
-      expect(await store.get(id, T0 + 10 * HOUR)).toBe('expired');
+      expect(isExpired(await store.get(id, T0 + HOUR - 1))).toBe(false);
+      // It says when: the link's own expiry, whenever it is asked.
+      expect(await store.get(id, T0 + HOUR)).toEqual({ expired: true, expiresAt: T0 + HOUR });
+      expect(await store.get(id, T0 + 10 * HOUR)).toEqual({ expired: true, expiresAt: T0 + HOUR });
     });
 
     it('deletes only with the right token hash', async () => {
@@ -281,15 +282,15 @@ describe.each([sqliteBackend(), postgresBackend()])('share store: $name', (backe
       expect(await store.sweep(t + HOUR)).toBe(0);
       expect((await backend.row(gone1))?.ciphertext).toBeNull();
       expect((await backend.row(gone2))?.ciphertext).toBeNull();
-      expect(await store.get(gone1, t + HOUR)).toBe('expired');
+      expect(await store.get(gone1, t + HOUR)).toEqual({ expired: true, expiresAt: t + HOUR });
       // even a clock moved back cannot bring purged data back
-      expect(await store.get(gone1, t)).toBe('expired');
-      expect(await store.get(live, t + HOUR)).not.toBe('expired');
+      expect(isExpired(await store.get(gone1, t))).toBe(true);
+      expect(isExpired(await store.get(live, t + HOUR))).toBe(false);
       // retention later: the two tombstones go, and the live link (expired meanwhile) is purged
       expect(await store.sweep(t + HOUR + TOMBSTONE_RETENTION_MS)).toBe(3);
       expect(await store.get(gone1, t + HOUR + TOMBSTONE_RETENTION_MS)).toBeNull();
       expect(await store.get(gone2, t + HOUR + TOMBSTONE_RETENTION_MS)).toBeNull();
-      expect(await store.get(live, t + HOUR + TOMBSTONE_RETENTION_MS)).toBe('expired');
+      expect(isExpired(await store.get(live, t + HOUR + TOMBSTONE_RETENTION_MS))).toBe(true);
     });
 
     it('serves many concurrent requests, and a second store on the same database sees the same links', async () => {
@@ -298,7 +299,7 @@ describe.each([sqliteBackend(), postgresBackend()])('share store: $name', (backe
       const replica = backend.open();
       try {
         const got = await Promise.all(ids.map((id) => replica.get(id, T0)));
-        got.forEach((g, i) => expect(g !== null && g !== 'expired' && g.ciphertext).toEqual(bytesOf(100 + i, i)));
+        got.forEach((g, i) => expect(g !== null && !isExpired(g) && g.ciphertext).toEqual(bytesOf(100 + i, i)));
       } finally {
         await replica.close();
       }
@@ -461,7 +462,7 @@ describe.each([sqliteBackend(), postgresBackend()])('share store: $name', (backe
       const g = await get(id);
       expect(g.status).toBe(410);
       expectShareHeaders(g);
-      expect((await g.json()).error).toMatch(/expired/);
+      expect(await g.json()).toEqual({ error: expect.stringMatching(/expired/), expiredAt: new Date(T0 + HOUR).toISOString() });
       // the lazy sweep (at most once a minute) purges the ciphertext, and the link still says expired
       clock = T0 + HOUR + SWEEP_INTERVAL_MS + 1;
       expect((await get(id)).status).toBe(410);
