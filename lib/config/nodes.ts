@@ -81,10 +81,27 @@ const entryCache = new WeakMap<YAMLMap, Entry[]>();
 export function entries(doc: Document, map: YAMLMap): Entry[] {
   let hit = entryCache.get(map);
   if (!hit) {
-    hit = collectEntries(doc, map, 0, new Set());
+    hit = plainEntries(doc, map) ?? collectEntries(doc, map, 0, new Set());
     entryCache.set(map, hit);
   }
   return hit;
+}
+
+/** The common case, without the bookkeeping merges need: no `<<`, each key once. Null otherwise. */
+function plainEntries(doc: Document, map: YAMLMap): Entry[] | null {
+  const items = map.items;
+  if (items.length > 32) return null;
+  const out: Entry[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (!isPair(item)) continue;
+    if (isMergePair(item)) return null;
+    const key = keyText(item);
+    if (key === null) continue;
+    for (let j = 0; j < out.length; j++) if (out[j].key === key) return null;
+    out.push({ key, pair: item, value: deref(doc, item.value), merged: false });
+  }
+  return out;
 }
 
 function collectEntries(doc: Document, map: YAMLMap, depth: number, seen: Set<unknown>): Entry[] {

@@ -245,10 +245,11 @@ interface Result {
   bad: boolean;
 }
 const OK: Result = { own: [], kids: [], bad: false };
-const result = (own: SchemaProblem[], kids: Result[] = []): Result => {
-  const k = kids.filter((r) => r.bad);
-  return own.length === 0 && k.length === 0 ? OK : { own, kids: k, bad: true };
-};
+function result(own: SchemaProblem[], kids?: Result[]): Result {
+  let bad: Result[] | null = null;
+  if (kids) for (const r of kids) if (r.bad) (bad ??= []).push(r);
+  return own.length === 0 && bad === null ? OK : { own, kids: bad ?? [], bad: true };
+}
 
 function flatten(root: Result): SchemaProblem[] {
   const out: SchemaProblem[] = [];
@@ -264,162 +265,155 @@ function flatten(root: Result): SchemaProblem[] {
   return out;
 }
 
+/** What was found for one (node, schema) pair; a node's pairs form a short list (usually one). */
+interface Memo {
+  schema: unknown;
+  result: Result;
+  next: Memo | null;
+}
+
 /**
- * Checks `node` (the root mapping, or any node) against `schema` and returns the problems, one per
- * offending key or value (the analysis sorts findings by position).
+ * One validation. A class rather than closures: the checks run once per key of every config, and
+ * methods cost nothing to set up per call.
  */
-export function checkAgainstSchema(doc: Document, node: Node | null, schema: JsonSchema, opts: SchemaCheckOptions = {}): SchemaProblem[] {
-  const ruleId = opts.ruleId ?? 'RG103';
-  const skip = opts.skip;
-  const memo = new Map<Node, Map<unknown, Result>>();
-  let checks = 0;
+class SchemaCheck {
+  private readonly memo = new Map<Node, Memo>();
+  private checks = 0;
 
-  // The YAML path of a place, built only when a problem is reported there (most places have none).
-  const pathOf = (at: readonly PathPart[]) => at.reduce<string>((p, part) => joinPath(p, part), opts.basePath ?? '');
-  const problem = (here: Here, reason: SchemaProblemReason, range: Range | null, message: string, extra: Partial<SchemaProblem> = {}, at = here.at, path = pathOf(at)): SchemaProblem => {
+  constructor(
+    private readonly doc: Document,
+    private readonly ruleId: string,
+    private readonly basePath: string,
+    private readonly skip: ((at: readonly PathPart[]) => boolean) | undefined,
+  ) {}
+
+  /** A problem; the YAML path of the place is built only here (most places have none). */
+  private problem(here: Here, reason: SchemaProblemReason, range: Range | null, message: string, extra?: Partial<SchemaProblem>, at: readonly PathPart[] = here.at): SchemaProblem {
     const r = range ?? here.holder ?? [0, 0];
-    return { finding: { ruleId, start: r[0], end: r[1], yamlPath: path, message }, reason, at, ...extra };
-  };
+    let path = this.basePath;
+    for (const part of at) path = joinPath(path, part);
+    return { finding: { ruleId: this.ruleId, start: r[0], end: r[1], yamlPath: path, message }, reason, at, ...extra };
+  }
 
-  /** Where a problem about the value itself goes: the value, or its key when the value is empty or absent. */
-  const valueRange = (here: Here): Range | null => {
-    const r = nodeRange(here.node);
-    if (r && r[1] > r[0]) return r;
-    return here.holder ?? r;
-  };
-
-  const check = (schema0: unknown, here: Here): Result => {
+  check(schema0: unknown, here: Here): Result {
     const schema = asSchema(schema0);
     if (schema === true) return OK;
-    if (schema === false) return result([problem(here, 'not-allowed', valueRange(here), `${nameOf(here.at)} is not allowed here`)]);
+    if (schema === false) return result([this.problem(here, 'not-allowed', valueRange(here), `${nameOf(here.at)} is not allowed here`)]);
     if (here.depth > MAX_DEPTH) return OK;
     const node = here.node;
-    let byNode: Map<unknown, Result> | undefined;
-    if (node) {
-      byNode = memo.get(node);
-      const hit = byNode?.get(schema);
-      if (hit) return hit;
-    }
-    if (++checks > MAX_CHECKS) return OK;
-    const out = checkFresh(schema, here);
-    if (node) {
-      if (!byNode) memo.set(node, (byNode = new Map()));
-      byNode.set(schema, out);
-    }
+    const first = node ? this.memo.get(node) : undefined;
+    for (let m: Memo | null | undefined = first; m; m = m.next) if (m.schema === schema) return m.result;
+    if (++this.checks > MAX_CHECKS) return OK;
+    const out = this.checkFresh(schema, here);
+    if (node) this.memo.set(node, { schema, result: out, next: first ?? null });
     return out;
-  };
+  }
 
-  const checkFresh = (schema: JsonSchema, here: Here): Result => {
+  private checkFresh(schema: JsonSchema, here: Here): Result {
     const node = here.node;
     const kind = kindOf(node);
-    let shown: string | undefined;
-    const nameIt = () => (shown ??= nameOf(here.at));
     const own: SchemaProblem[] = [];
     const kids: Result[] = [];
 
     if (schema.type !== undefined) {
-      const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
-      if (!types.some((t) => typeMatches(t, kind))) {
+      const ok = Array.isArray(schema.type) ? (schema.type as string[]).some((t) => typeMatches(t, kind)) : typeMatches(schema.type as string, kind);
+      if (!ok) {
         // The other keywords would only repeat this.
-        return result([problem(here, 'type', valueRange(here), `${nameIt()} must be ${expectedWords(schema)}, but it is ${KIND_WORDS[kind]}`)]);
+        return result([this.problem(here, 'type', valueRange(here), `${nameOf(here.at)} must be ${expectedWords(schema)}, but it is ${KIND_WORDS[kind]}`)]);
       }
     }
     if (Array.isArray(schema.enum)) {
       const v = primitive(node);
       if (!schema.enum.some((e) => sameValue(e, v))) {
         const shown = schema.enum.slice(0, 10).map((e) => `\`${String(e)}\``).join(', ');
-        own.push(problem(here, 'enum', valueRange(here), `${nameIt()} must be one of ${shown}${schema.enum.length > 10 ? ', ...' : ''} (exact spelling and case)`));
+        own.push(this.problem(here, 'enum', valueRange(here), `${nameOf(here.at)} must be one of ${shown}${schema.enum.length > 10 ? ', ...' : ''} (exact spelling and case)`));
       }
     }
-    if (hasOwn(schema, 'const') && !sameValue(schema.const, primitive(node))) {
-      own.push(problem(here, 'const', valueRange(here), `${nameIt()} must be \`${String(schema.const)}\``));
+    if (schema.const !== undefined && hasOwn(schema, 'const') && !sameValue(schema.const, primitive(node))) {
+      own.push(this.problem(here, 'const', valueRange(here), `${nameOf(here.at)} must be \`${String(schema.const)}\``));
     }
     if (kind === 'integer' || kind === 'number') {
       const v = Number((node as { value: unknown }).value);
       if (typeof schema.minimum === 'number' && v < schema.minimum) {
-        own.push(problem(here, 'minimum', valueRange(here), schema.minimum === 0 ? `${nameIt()} must not be negative` : `${nameIt()} must be at least ${schema.minimum}; it is lower`));
+        own.push(this.problem(here, 'minimum', valueRange(here), schema.minimum === 0 ? `${nameOf(here.at)} must not be negative` : `${nameOf(here.at)} must be at least ${schema.minimum}; it is lower`));
       }
       if (typeof schema.maximum === 'number' && v > schema.maximum) {
-        own.push(problem(here, 'maximum', valueRange(here), `${nameIt()} must be at most ${schema.maximum}; it is higher`));
+        own.push(this.problem(here, 'maximum', valueRange(here), `${nameOf(here.at)} must be at most ${schema.maximum}; it is higher`));
       }
-    }
-    if (kind === 'string') {
+    } else if (kind === 'string') {
       const s = String((node as { value: unknown }).value);
-      if (typeof schema.minLength === 'number' && codePoints(s) < schema.minLength) {
-        own.push(problem(here, 'minLength', valueRange(here), schema.minLength === 1 ? `${nameIt()} must not be empty` : `${nameIt()} must be at least ${schema.minLength} characters long`));
+      if (typeof schema.minLength === 'number' && s.length < 2 * schema.minLength && codePoints(s) < schema.minLength) {
+        own.push(this.problem(here, 'minLength', valueRange(here), schema.minLength === 1 ? `${nameOf(here.at)} must not be empty` : `${nameOf(here.at)} must be at least ${schema.minLength} characters long`));
       }
       if (typeof schema.pattern === 'string') {
         const re = compiled(schema.pattern);
-        if (re && !re.test(s)) own.push(problem(here, 'pattern', valueRange(here), `${nameIt()} does not have the expected form`));
+        if (re && !re.test(s)) own.push(this.problem(here, 'pattern', valueRange(here), `${nameOf(here.at)} does not have the expected form`));
       }
-    }
-    if (kind === 'array' && isSeq(node)) {
+    } else if (kind === 'array' && isSeq(node)) {
       if (typeof schema.minItems === 'number' && node.items.length < schema.minItems) {
-        own.push(problem(here, 'minItems', valueRange(here), `${nameIt()} needs at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}`));
+        own.push(this.problem(here, 'minItems', valueRange(here), `${nameOf(here.at)} needs at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}`));
       }
       if (schema.items !== undefined && !Array.isArray(schema.items)) {
-        node.items.forEach((item, i) => {
-          const at = [...here.at, i];
-          if (skip?.(at)) return;
-          const child = deref(doc, item);
-          kids.push(check(schema.items, { node: child, at, holder: nodeRange(item) ?? valueRange(here), depth: here.depth + 1 }));
-        });
+        const items = node.items;
+        for (let i = 0; i < items.length; i++) {
+          const at = here.at.concat(i);
+          if (this.skip?.(at)) continue;
+          const item = items[i];
+          const child = deref(this.doc, item);
+          kids.push(this.check(schema.items, { node: child, at, holder: nodeRange(item) ?? valueRange(here), depth: here.depth + 1 }));
+        }
       }
-    }
-    if (kind === 'object' && isMap(node)) checkMapping(schema, here, node, own, kids);
-    for (const keyword of ['anyOf', 'oneOf'] as const) {
-      const branches = schema[keyword];
-      if (Array.isArray(branches)) kids.push(checkAlternatives(schema, keyword, branches, here));
-    }
+    } else if (kind === 'object' && isMap(node)) this.checkMapping(schema, here, node, own, kids);
+    if (Array.isArray(schema.anyOf)) kids.push(this.checkAlternatives(schema, 'anyOf', schema.anyOf, here));
+    if (Array.isArray(schema.oneOf)) kids.push(this.checkAlternatives(schema, 'oneOf', schema.oneOf, here));
     return result(own, kids);
-  };
+  }
 
-  const checkMapping = (schema: JsonSchema, here: Here, map: YAMLMap, own: SchemaProblem[], kids: Result[]): void => {
+  private checkMapping(schema: JsonSchema, here: Here, map: YAMLMap, own: SchemaProblem[], kids: Result[]): void {
     const props = schema.properties && typeof schema.properties === 'object' ? (schema.properties as Record<string, unknown>) : null;
-    const patterns = schema.patternProperties && typeof schema.patternProperties === 'object'
-      ? Object.entries(schema.patternProperties as Record<string, unknown>).map(([p, s]) => [compiled(p), s] as const)
-      : [];
-    const ents = entries(doc, map);
+    const patterns = schema.patternProperties && typeof schema.patternProperties === 'object' ? compiledPatterns(schema.patternProperties as Record<string, unknown>) : NO_PATTERNS;
+    const ents = entries(this.doc, map);
     if (Array.isArray(schema.required)) {
-      const present = new Set(ents.map((e) => e.key));
       for (const key of schema.required as string[]) {
-        if (present.has(key)) continue;
-        const at = [...here.at, key];
-        if (skip?.(at)) continue;
+        if (ents.some((e) => e.key === key)) continue;
+        const at = here.at.concat(key);
+        if (this.skip?.(at)) continue;
         const owner = here.at.length === 0 ? 'The top level' : nameOf(here.at);
-        own.push(problem(here, 'required', here.holder ?? nodeRange(map), `${owner} is missing the required key \`${key}\``, { key }, at));
+        own.push(this.problem(here, 'required', here.holder ?? nodeRange(map), `${owner} is missing the required key \`${key}\``, { key }, at));
       }
     }
+    const extra = schema.additionalProperties;
     for (const e of ents) {
-      const at = [...here.at, e.key];
-      if (skip?.(at)) continue;
+      const at = here.at.concat(e.key);
+      if (this.skip?.(at)) continue;
       const child: Here = { node: e.value, at, holder: nodeRange(e.pair.key), depth: here.depth + 1 };
       let matched = false;
       if (props && hasOwn(props, e.key)) {
         matched = true;
-        kids.push(check(props[e.key], child));
+        kids.push(this.check(props[e.key], child));
       }
       for (const [re, sub] of patterns) {
         if (re && re.test(e.key)) {
           matched = true;
-          kids.push(check(sub, child));
+          kids.push(this.check(sub, child));
         }
       }
-      if (matched || schema.additionalProperties === undefined || schema.additionalProperties === true) continue;
-      if (schema.additionalProperties === false) {
+      if (matched || extra === undefined || extra === true) continue;
+      if (extra === false) {
         const hint = unknownKeyHint(e.key, schema);
         const tail = hint ?? allowedKeys(schema);
         const owner = here.at.length === 0 ? 'The top level' : nameOf(here.at);
-        own.push(problem(child, 'unknown-key', nodeRange(e.pair.key), `${owner} does not take the key \`${shownKey(e.key)}\`${tail ? `: ${tail}` : ''}`, { key: e.key, ...(hint ? { hint } : {}) }));
+        own.push(this.problem(child, 'unknown-key', nodeRange(e.pair.key), `${owner} does not take the key \`${shownKey(e.key)}\`${tail ? `: ${tail}` : ''}`, { key: e.key, ...(hint ? { hint } : {}) }));
       } else {
-        kids.push(check(schema.additionalProperties, child));
+        kids.push(this.check(extra, child));
       }
     }
-  };
+  }
 
-  const checkAlternatives = (schema: JsonSchema, keyword: 'anyOf' | 'oneOf', branches: unknown[], here: Here): Result => {
-    const results = branches.map((b) => check(b, here));
-    const passing = results.filter((r) => !r.bad).length;
+  private checkAlternatives(schema: JsonSchema, keyword: 'anyOf' | 'oneOf', branches: unknown[], here: Here): Result {
+    const results = branches.map((b) => this.check(b, here));
+    let passing = 0;
+    for (const r of results) if (!r.bad) passing++;
     if (keyword === 'anyOf' ? passing > 0 : passing === 1) return OK;
     const name = nameOf(here.at);
     const last = here.at[here.at.length - 1];
@@ -428,9 +422,9 @@ export function checkAgainstSchema(doc: Document, node: Node | null, schema: Jso
       ? (typeof last === 'string' && schema.errorMessage.startsWith(`${last} `) ? schema.errorMessage : `${name}: ${schema.errorMessage}`)
       : null;
     if (passing > 1) {
-      return result([problem(here, 'several-alternatives', valueRange(here), custom ?? `${name} matches more than one of its allowed forms; it must match exactly one`)]);
+      return result([this.problem(here, 'several-alternatives', valueRange(here), custom ?? `${name} matches more than one of its allowed forms; it must match exactly one`)]);
     }
-    if (custom) return result([problem(here, 'no-alternative', valueRange(here), custom)]);
+    if (custom) return result([this.problem(here, 'no-alternative', valueRange(here), custom)]);
     // Report the branch that came closest: one whose complaint is not about this value's type.
     const typeOfThis = (r: Result) => r.own.some((p) => p.reason === 'type' && p.at.length === here.at.length);
     const near = results.filter((r) => !typeOfThis(r)).sort((a, b) => a.own.length + a.kids.length - (b.own.length + b.kids.length))[0];
@@ -438,12 +432,35 @@ export function checkAgainstSchema(doc: Document, node: Node | null, schema: Jso
     const expected = branches
       .map((b) => (b && typeof b === 'object' && (b as JsonSchema).type !== undefined ? expectedWords(b as JsonSchema) : null))
       .filter((w): w is string => !!w);
-    return result([problem(here, 'no-alternative', valueRange(here),
+    return result([this.problem(here, 'no-alternative', valueRange(here),
       expected.length ? `${name} must be ${expected.join(' or ')}, but it is ${KIND_WORDS[kindOf(here.node)]}` : `${name} does not match any of its allowed forms`)]);
-  };
+  }
+}
 
-  if (skip?.([])) return [];
-  return flatten(check(schema, { node, at: [], holder: null, depth: 0 }));
+/** Where a problem about the value itself goes: the value, or its key when the value is empty or absent. */
+function valueRange(here: Here): Range | null {
+  const r = nodeRange(here.node);
+  if (r && r[1] > r[0]) return r;
+  return here.holder ?? r;
+}
+
+type Patterns = ReadonlyArray<readonly [RegExp | null, unknown]>;
+const NO_PATTERNS: Patterns = [];
+const patternsCache = new WeakMap<object, Patterns>();
+function compiledPatterns(pp: Record<string, unknown>): Patterns {
+  let out = patternsCache.get(pp);
+  if (!out) patternsCache.set(pp, (out = Object.entries(pp).map(([p, s]) => [compiled(p), s] as const)));
+  return out;
+}
+
+/**
+ * Checks `node` (the root mapping, or any node) against `schema` and returns the problems, one per
+ * offending key or value (the analysis sorts findings by position).
+ */
+export function checkAgainstSchema(doc: Document, node: Node | null, schema: JsonSchema, opts: SchemaCheckOptions = {}): SchemaProblem[] {
+  if (opts.skip?.([])) return [];
+  const run = new SchemaCheck(doc, opts.ruleId ?? 'RG103', opts.basePath ?? '', opts.skip);
+  return flatten(run.check(schema, { node, at: [], holder: null, depth: 0 }));
 }
 
 /** The findings of `checkAgainstSchema`, for a caller that needs nothing else. */
