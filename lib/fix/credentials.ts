@@ -213,26 +213,34 @@ function cutKeepsFolding(text: string, node: Node, chars: Char[], cut: Array<[nu
   const r = nodeRange(node);
   if (!r) return false;
   const sorted = [...cut].sort((x, y) => x[0] - y[0]);
+  if (sorted.some(([a, b], i) => a < r[0] || b > r[1] || (i > 0 && a < sorted[i - 1][1]))) return false;
+  const want = chars.filter((c) => !sorted.some(([a, b]) => c.at >= a && c.at < b)).map((c) => c.c).join('');
+  // Usually the item sits in a block list (`  - cmd`): then its line, from the list indicator
+  // on, read alone is the same scalar in the same context, and only that much is read again.
+  const lineStart = text.lastIndexOf('\n', r[0] - 1) + 1;
+  const prefix = text.slice(lineStart, r[0]);
+  const local = SEQ_ITEM_PREFIX.test(prefix);
+  const from = local ? lineStart : 0;
+  const to = local ? r[1] : text.length;
   let edited = '';
-  let at = 0;
+  let at = from;
   for (const [a, b] of sorted) {
-    if (a < at) return false;
     edited += text.slice(at, a);
     at = b;
   }
-  edited += text.slice(at);
-  const want = chars.filter((c) => !sorted.some(([a, b]) => c.at >= a && c.at < b)).map((c) => c.c).join('');
+  edited += text.slice(at, to);
   let doc;
   try {
-    doc = parseDocument(edited, YAML_OPTIONS);
+    doc = parseDocument(local ? `${edited}\n` : edited, YAML_OPTIONS);
   } catch {
     return false;
   }
   if (doc.errors.length > 0) return false;
+  const startInEdited = r[0] - from;
   let got: unknown = undefined;
   visit(doc, {
     Scalar(_k, n) {
-      if (n.range?.[0] === r[0]) {
+      if (n.range?.[0] === startInEdited) {
         got = n.value;
         return visit.BREAK;
       }
@@ -242,6 +250,9 @@ function cutKeepsFolding(text: string, node: Node, chars: Char[], cut: Array<[nu
   const value = typeof got === 'string' ? got : null;
   return value !== null && value.replace(/\n+$/, '') === want.replace(/\n+$/, '');
 }
+
+/** What precedes an item of a block list on its line: indentation and one or more `- `. */
+const SEQ_ITEM_PREFIX = /^ *(?:-[ ]+)+$/;
 
 interface Word {
   from: number; // index into chars
