@@ -53,6 +53,11 @@ export interface ConfigModel {
 
 /** Keys that mean "instance profile", whatever their casing or spelling. */
 export function isProfileKey(key: string): boolean {
+  // Asked for every key of every config: rule out most keys before building a lowered copy.
+  if (key.length < 18) return false;
+  let i = 0;
+  while (key[i] === '_' || key[i] === '-') i++;
+  if (key[i] !== 'i' && key[i] !== 'I') return false;
   const k = key.toLowerCase().replace(/[_-]/g, '');
   return k === 'iaminstanceprofile';
 }
