@@ -356,6 +356,24 @@ describe('base64Runs', () => {
   });
 });
 
+describe('keywordsIn', () => {
+  it('finds exactly the keywords that one includes() per keyword finds, overlapping ones too', async () => {
+    const fc = (await import('fast-check')).default;
+    const { keywordsIn, KEYWORDS } = await import('@/lib/secrets/scan');
+    const kws = [...KEYWORDS];
+    // Keywords, their halves and single letters glued together: overlaps and near-misses.
+    const piece = fc.oneof(fc.constantFrom(...kws), fc.constantFrom(...kws).map((k) => k.slice(0, Math.ceil(k.length / 2))), fc.constantFrom(...kws).map((k) => k.slice(1)), fc.constantFrom('a', 's', ' ', ':', '_'));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        const want = kws.filter((k) => text.includes(k)).sort();
+        expect([...keywordsIn(text)].sort()).toEqual(want);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
 describe('JSON-style escapes', () => {
   it('finds a secret key written with \\/ escapes, and reports the raw span', async () => {
     const { scanText } = await import('@/lib/secrets/scan');
