@@ -70,18 +70,16 @@ export function secretRedactor(ctx: RuleContext): (s: string) => string {
   if (whole.size === 0) return (s) => s;
   // Longest first, so a secret that contains another is masked whole.
   const secrets = [...whole].sort((a, b) => b.length - a.length);
-  let windows: Set<string> | null = null;
-  const windowsOf = () => {
-    if (windows) return windows;
-    windows = new Set<string>();
-    for (const c of compacts) for (let i = 0; i + WINDOW <= c.length && windows.size < MAX_WINDOWS; i++) windows.add(c.slice(i, i + WINDOW));
-    return windows;
-  };
   const many = secrets.length > FEW_SECRETS;
   // Many secrets: looked up by length at each position (a set lookup), not one indexOf each.
   const byLength = new Map<number, Set<string>>();
   if (many) for (const v of secrets) byLength.set(v.length, (byLength.get(v.length) ?? new Set<string>()).add(v));
   const lengths = [...byLength.keys()].sort((a, b) => b - a);
+  // Pre-checks: few secrets are searched as one string; many are indexed by their pieces (built
+  // on first need). The 16-character windows are built only when a message may share one.
+  const inSecrets = pieceTest(secrets, QUAD);
+  const inCompacts = pieceTest(compacts, BLOCK);
+  let windows: Set<string> | null = null;
   return (s) => {
     let out = s;
     if (!many) {
@@ -92,7 +90,7 @@ export function secretRedactor(ctx: RuleContext): (s: string) => string {
           i += masked.length;
         }
       }
-    } else {
+    } else if (sharesAlignedPiece(out, inSecrets, QUAD)) {
       for (const len of lengths) {
         const set = byLength.get(len)!;
         for (let i = 0; i + len <= out.length; i++) {
@@ -105,26 +103,85 @@ export function secretRedactor(ctx: RuleContext): (s: string) => string {
       }
     }
     if (compacts.length === 0) return out;
-    // With many secrets, the windows set (built once) is cheaper than the pre-check per message.
-    return compacts.length > FEW_SECRETS || mayShareWindow(out, compacts) ? maskWindows(out, windowsOf()) : out;
+    const compact = withoutSpace(out).text;
+    if (compact.length < WINDOW || !sharesAlignedPiece(compact, inCompacts, BLOCK)) return out;
+    return maskWindows(out, (windows ??= windowSet(compacts)));
   };
 }
 
+/** The first MAX_WINDOWS 16-character windows (a bound on memory for absurd inputs). */
+function windowSet(compacts: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const c of compacts) for (let i = 0; i + WINDOW <= c.length && out.size < MAX_WINDOWS; i++) out.add(c.slice(i, i + WINDOW));
+  return out;
+}
+
 /**
- * Whether `s`, whitespace aside, may share a 16-character stretch with one of the secrets: such a
- * stretch always covers an 8-character block of the compacted `s` that starts at a multiple of 8.
+ * Whether one of the `size`-character pieces of `s` that start at a multiple of `size` occurs in
+ * `within`. Any stretch of `s` at least 2 × size − 1 long covers such a piece: a secret of 8 or
+ * more characters covers an aligned 4-character one, a 16-character window an aligned 8-character one.
  */
-function mayShareWindow(s: string, compacts: readonly string[]): boolean {
-  const compact = s.replace(/\s+/g, '');
-  for (let j = 0; j + BLOCK <= compact.length; j += BLOCK) {
-    const block = compact.slice(j, j + BLOCK);
-    for (const c of compacts) if (c.includes(block)) return true;
-  }
+function sharesAlignedPiece(s: string, occurs: PieceTest, size: number): boolean {
+  const long = s.length > LONG_TEXT;
+  for (let j = 0; j + size <= s.length; j += size) if (occurs(s.slice(j, j + size), long)) return true;
   return false;
 }
 
+type PieceTest = (piece: string, long: boolean) => boolean;
+
+/**
+ * Up to this many characters in all, secrets are searched as one string rather than indexed,
+ * for texts up to LONG_TEXT characters (a longer one would search it too many times).
+ */
+const SEARCH_JOINED = 4096;
+const LONG_TEXT = 1024;
+
+/** Whether a `size`-character piece occurs in one of `xs`. */
+function pieceTest(xs: readonly string[], size: number): PieceTest {
+  const joined = xs.join('\0');
+  const small = joined.length <= SEARCH_JOINED;
+  let set: Set<string> | null | undefined;
+  return (p, long) => {
+    if (small && !long) return joined.includes(p);
+    if (set === undefined) {
+      set = new Set<string>();
+      for (const x of xs) {
+        for (let i = 0; i + size <= x.length && set; i++) {
+          set.add(x.slice(i, i + size));
+          if (set.size > MAX_WINDOWS) set = null;
+        }
+      }
+    }
+    return set === null || set.has(p); // too many pieces to index: no shortcut
+  };
+}
+
+/** True for the characters `\s` matches. */
+function isSpace(code: number): boolean {
+  if (code < 128) return code === 32 || (code >= 9 && code <= 13);
+  return /\s/.test(String.fromCharCode(code));
+}
+
+/** `s` without whitespace, and where each remaining character was. */
+function withoutSpace(s: string): { text: string; idx: number[] } {
+  const idx: number[] = [];
+  let text = '';
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (!isSpace(s.charCodeAt(i))) {
+      idx.push(i);
+      continue;
+    }
+    text += s.slice(from, i);
+    from = i + 1;
+  }
+  text += s.slice(from);
+  return { text, idx };
+}
+
+const QUAD = 4;
 const BLOCK = 8;
-/** Up to this many secrets, each is looked for with indexOf and messages are pre-checked block by block. */
+/** Up to this many secrets, each is looked for with indexOf. */
 const FEW_SECRETS = 8;
 const WINDOW = 16;
 const MAX_WINDOWS = 200_000;
@@ -135,13 +192,7 @@ const MAX_WINDOWS = 200_000;
  * of one. The stretch becomes `…`.
  */
 function maskWindows(s: string, windows: ReadonlySet<string>): string {
-  const idx: number[] = [];
-  let compact = '';
-  for (let i = 0; i < s.length; i++) {
-    if (/\s/.test(s[i])) continue;
-    idx.push(i);
-    compact += s[i];
-  }
+  const { text: compact, idx } = withoutSpace(s);
   if (compact.length < WINDOW) return s;
   const hit = new Uint8Array(s.length);
   let any = false;
