@@ -79,7 +79,18 @@ const PYYAML_TESTS: Array<{ tag: string; format?: string; sample: string; test: 
   },
 ];
 
+/** The schema hands over a fresh copy of the same tags on every parse: adapt them once. */
+let lastTags: { from: Tags; to: Tags } | null = null;
+
 function pyyamlTags(tags: Tags): Tags {
+  const last = lastTags;
+  if (last && last.from.length === tags.length && last.from.every((t, i) => t === tags[i])) return last.to.slice();
+  const to = adaptTags(tags);
+  lastTags = { from: tags.slice(), to };
+  return to.slice();
+}
+
+function adaptTags(tags: Tags): Tags {
   const implicit = tags.map((t) => {
     if (typeof t !== 'object' || !('test' in t) || !t.test) return t;
     const own = t.test;
