@@ -242,9 +242,34 @@ function* patternCandidates(rule: Rule, ctx: RuleContext): Iterable<Candidate> {
   const p = rule.pattern;
   if (!p) return;
   const text = ctx.text;
+  const { re, at } = takeRegExps(rule, p);
+  try {
+    yield* matches(rule, ctx, text, re, at);
+  } finally {
+    giveBack(rule, re, at);
+  }
+}
+
+/** A rule's scanning and position regexes, made once: built per file they cost as much as a scan. */
+const idle = new Map<Rule, { re: RegExp; at: RegExp }[]>();
+
+function takeRegExps(rule: Rule, p: RegExp): { re: RegExp; at: RegExp } {
+  const free = idle.get(rule)?.pop();
+  if (free) return free;
+  // Another scan of the same rule may be under way (a generator left open): each gets its own pair.
   const flags = p.flags.replace('d', '');
-  const re = new RegExp(p.source, flags.includes('g') ? flags : flags + 'g');
-  const at = new RegExp(p.source, flags.replace('g', '') + 'dy');
+  return { re: new RegExp(p.source, flags.includes('g') ? flags : flags + 'g'), at: new RegExp(p.source, flags.replace('g', '') + 'dy') };
+}
+
+function giveBack(rule: Rule, re: RegExp, at: RegExp): void {
+  re.lastIndex = 0;
+  at.lastIndex = 0;
+  let list = idle.get(rule);
+  if (!list) idle.set(rule, (list = []));
+  if (list.length < 4) list.push({ re, at });
+}
+
+function* matches(rule: Rule, ctx: RuleContext, text: string, re: RegExp, at: RegExp): Iterable<Candidate> {
   for (let m = re.exec(text); m; m = re.exec(text)) {
     if (m[0].length === 0) {
       re.lastIndex++;

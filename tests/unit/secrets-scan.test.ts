@@ -440,3 +440,22 @@ describe('hex escapes (YAML double-quoted, printf)', () => {
     expect(fixed.text).not.toMatch(/\\x|\\u/);
   });
 });
+
+describe('secret40Tokens', () => {
+  it('finds exactly what the SECRET40 regex finds over the whole text', async () => {
+    const fc = (await import('fast-check')).default;
+    const { secret40Tokens, SECRET40 } = await import('@/lib/secrets/rules');
+    const piece = fc.oneof(
+      fc.constantFrom('A', 'z', '9', '+', '/', '=', '%', '%2B', '%2f', '%3D', '%41', '\\', '\\n', ' ', '\n', ':', '"', 'é'),
+      fc.stringMatching(/^[A-Za-z0-9+/]{35,45}$/),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), (parts) => {
+        const text = parts.join('');
+        const viaRegex = [...text.matchAll(new RegExp(SECRET40, 'g'))].map((m) => [m.index!, m.groups!.secret]);
+        expect([...secret40Tokens(text)].map((t) => [t.start, t.raw])).toEqual(viaRegex);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
