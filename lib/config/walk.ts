@@ -56,8 +56,9 @@ export function isProfileKey(key: string): boolean {
   // Asked for every key of every config: rule out most keys before building a lowered copy.
   if (key.length < 18) return false;
   let i = 0;
-  while (key[i] === '_' || key[i] === '-') i++;
-  if (key[i] !== 'i' && key[i] !== 'I') return false;
+  let c = key.charCodeAt(0);
+  while (c === 95 /* _ */ || c === 45 /* - */) c = key.charCodeAt(++i);
+  if ((c | 0x20) !== 105 /* i */) return false;
   const k = key.toLowerCase().replace(/[_-]/g, '');
   return k === 'iaminstanceprofile';
 }

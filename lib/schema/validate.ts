@@ -87,11 +87,25 @@ const TYPE_WORDS: Record<string, string> = {
   array: 'a list',
 };
 
+/**
+ * Where the key that holds a value is, worked out only when a problem is reported (ranges are
+ * asked for once per key otherwise): a node whose range it is, else the value range of a parent.
+ */
+interface HolderOf {
+  node: unknown;
+  parent: Here | null;
+}
+const NO_HOLDER: HolderOf = { node: null, parent: null };
+
+function holderRange(here: Here): Range | null {
+  return nodeRange(here.holder.node) ?? (here.holder.parent ? valueRange(here.holder.parent) : null);
+}
+
 interface Here {
   node: Node | null;
   at: PathPart[];
   /** Range of the key that holds this value (missing keys and empty values are reported there). */
-  holder: Range | null;
+  holder: HolderOf;
   depth: number;
 }
 
@@ -289,7 +303,7 @@ class SchemaCheck {
 
   /** A problem; the YAML path of the place is built only here (most places have none). */
   private problem(here: Here, reason: SchemaProblemReason, range: Range | null, message: string, extra?: Partial<SchemaProblem>, at: readonly PathPart[] = here.at): SchemaProblem {
-    const r = range ?? here.holder ?? [0, 0];
+    const r = range ?? holderRange(here) ?? [0, 0];
     let path = this.basePath;
     for (const part of at) path = joinPath(path, part);
     return { finding: { ruleId: this.ruleId, start: r[0], end: r[1], yamlPath: path, message }, reason, at, ...extra };
@@ -360,7 +374,7 @@ class SchemaCheck {
           if (this.skip?.(at)) continue;
           const item = items[i];
           const child = deref(this.doc, item);
-          kids.push(this.check(schema.items, { node: child, at, holder: nodeRange(item) ?? valueRange(here), depth: here.depth + 1 }));
+          kids.push(this.check(schema.items, { node: child, at, holder: { node: item, parent: here }, depth: here.depth + 1 }));
         }
       }
     } else if (kind === 'object' && isMap(node)) this.checkMapping(schema, here, node, own, kids);
@@ -379,14 +393,14 @@ class SchemaCheck {
         const at = extend(here.at, key);
         if (this.skip?.(at)) continue;
         const owner = here.at.length === 0 ? 'The top level' : nameOf(here.at);
-        own.push(this.problem(here, 'required', here.holder ?? nodeRange(map), `${owner} is missing the required key \`${key}\``, { key }, at));
+        own.push(this.problem(here, 'required', holderRange(here) ?? nodeRange(map), `${owner} is missing the required key \`${key}\``, { key }, at));
       }
     }
     const extra = schema.additionalProperties;
     for (const e of ents) {
       const at = extend(here.at, e.key);
       if (this.skip?.(at)) continue;
-      const child: Here = { node: e.value, at, holder: nodeRange(e.pair.key), depth: here.depth + 1 };
+      const child: Here = { node: e.value, at, holder: { node: e.pair.key, parent: null }, depth: here.depth + 1 };
       let matched = false;
       if (props && hasOwn(props, e.key)) {
         matched = true;
@@ -450,7 +464,7 @@ function extend(at: readonly PathPart[], part: PathPart): PathPart[] {
 function valueRange(here: Here): Range | null {
   const r = nodeRange(here.node);
   if (r && r[1] > r[0]) return r;
-  return here.holder ?? r;
+  return holderRange(here) ?? r;
 }
 
 type Patterns = ReadonlyArray<readonly [RegExp | null, unknown]>;
@@ -469,7 +483,7 @@ function compiledPatterns(pp: Record<string, unknown>): Patterns {
 export function checkAgainstSchema(doc: Document, node: Node | null, schema: JsonSchema, opts: SchemaCheckOptions = {}): SchemaProblem[] {
   if (opts.skip?.([])) return [];
   const run = new SchemaCheck(doc, opts.ruleId ?? 'RG103', opts.basePath ?? '', opts.skip);
-  return flatten(run.check(schema, { node, at: [], holder: null, depth: 0 }));
+  return flatten(run.check(schema, { node, at: [], holder: NO_HOLDER, depth: 0 }));
 }
 
 /** The findings of `checkAgainstSchema`, for a caller that needs nothing else. */
