@@ -76,15 +76,19 @@ export interface Entry {
  * `__proto__` and friends are ordinary data.
  */
 /** Entries per mapping: the walk and several rules ask for the same ones. Documents are never mutated. */
-const entryCache = new WeakMap<YAMLMap, Entry[]>();
+const ENTRIES = Symbol('rayguard.entries');
+type WithEntries = YAMLMap & { [ENTRIES]?: { items: unknown[]; count: number; entries: Entry[] } };
 
 export function entries(doc: Document, map: YAMLMap): Entry[] {
-  let hit = entryCache.get(map);
-  if (!hit) {
-    hit = plainEntries(doc, map) ?? collectEntries(doc, map, 0, new Set());
-    entryCache.set(map, hit);
-  }
-  return hit;
+  // Kept on the mapping itself: a WeakMap lookup per call cost more than the rest of this. The
+  // items it was read from come with it, so a clone (which copies own properties) or a mapping
+  // that has grown is read again.
+  const m = map as WithEntries;
+  const hit = m[ENTRIES];
+  if (hit && hit.items === map.items && hit.count === map.items.length) return hit.entries;
+  const fresh = plainEntries(doc, map) ?? collectEntries(doc, map, 0, new Set());
+  Object.defineProperty(m, ENTRIES, { value: { items: map.items, count: map.items.length, entries: fresh }, enumerable: false, writable: true, configurable: true });
+  return fresh;
 }
 
 /** The common case, without the bookkeeping merges need: no `<<`, each key once. Null otherwise. */
