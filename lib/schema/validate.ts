@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type YAMLMap } from 'yaml';
 import { deref, entries, joinPath, nodeRange, type Range } from '../config/nodes';
 import type { RawFinding } from '../rules/types';
 import type { JsonSchema } from './ray-cluster';
@@ -107,6 +107,12 @@ interface Here {
   /** Range of the key that holds this value (missing keys and empty values are reported there). */
   holder: HolderOf;
   depth: number;
+  /**
+   * Reached through an alias or a merge key: the node may be reached again by another path, so
+   * its results are remembered. A node reached only by its own place in the text is checked once
+   * per schema anyway and is not (remembering every node cost a quarter of the check).
+   */
+  shared: boolean;
 }
 
 const hasOwn = (o: unknown, k: string): boolean => !!o && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, k);
@@ -314,7 +320,7 @@ class SchemaCheck {
     if (schema === true) return OK;
     if (schema === false) return result([this.problem(here, 'not-allowed', valueRange(here), `${nameOf(here.at)} is not allowed here`)]);
     if (here.depth > MAX_DEPTH) return OK;
-    const node = here.node;
+    const node = here.shared ? here.node : null;
     const first = node ? this.memo.get(node) : undefined;
     for (let m: Memo | null | undefined = first; m; m = m.next) if (m.schema === schema) return m.result;
     if (++this.checks > MAX_CHECKS) return OK;
@@ -374,7 +380,7 @@ class SchemaCheck {
           if (this.skip?.(at)) continue;
           const item = items[i];
           const child = deref(this.doc, item);
-          kids.push(this.check(schema.items, { node: child, at, holder: { node: item, parent: here }, depth: here.depth + 1 }));
+          kids.push(this.check(schema.items, { node: child, at, holder: { node: item, parent: here }, depth: here.depth + 1, shared: here.shared || isAlias(item) }));
         }
       }
     } else if (kind === 'object' && isMap(node)) this.checkMapping(schema, here, node, own, kids);
@@ -400,7 +406,7 @@ class SchemaCheck {
     for (const e of ents) {
       const at = extend(here.at, e.key);
       if (this.skip?.(at)) continue;
-      const child: Here = { node: e.value, at, holder: { node: e.pair.key, parent: null }, depth: here.depth + 1 };
+      const child: Here = { node: e.value, at, holder: { node: e.pair.key, parent: null }, depth: here.depth + 1, shared: here.shared || e.merged || isAlias(e.pair.value) };
       let matched = false;
       if (props && hasOwn(props, e.key)) {
         matched = true;
@@ -483,7 +489,7 @@ function compiledPatterns(pp: Record<string, unknown>): Patterns {
 export function checkAgainstSchema(doc: Document, node: Node | null, schema: JsonSchema, opts: SchemaCheckOptions = {}): SchemaProblem[] {
   if (opts.skip?.([])) return [];
   const run = new SchemaCheck(doc, opts.ruleId ?? 'RG103', opts.basePath ?? '', opts.skip);
-  return flatten(run.check(schema, { node, at: [], holder: NO_HOLDER, depth: 0 }));
+  return flatten(run.check(schema, { node, at: [], holder: NO_HOLDER, depth: 0, shared: false }));
 }
 
 /** The findings of `checkAgainstSchema`, for a caller that needs nothing else. */

@@ -536,6 +536,21 @@ describe('bounded work', () => {
     ]);
   });
 
+  it('a mapping merged into many node types is checked once, so every node type is still checked', () => {
+    const lines = [`${BASE}available_node_types:`, '  ray.head.default: &t', '    resources: {}', '    node_config:', '      InstanceType: m5.large', '      BlockDeviceMappings:'];
+    for (let i = 0; i < 1500; i++) lines.push(`        - {DeviceName: /dev/sd${i}, Ebs: {VolumeSize: 10}}`);
+    for (let i = 0; i < 400; i++) lines.push(`  w${i}:`, '    <<: *t', `    colour${i}: x`);
+    lines.push('head_node_type: ray.head.default');
+    const parsed = parseConfig(lines.join('\n') + '\n');
+    const started = Date.now();
+    const problems = checkAgainstSchema(parsed.doc!, parsed.root, RAY_CLUSTER_SCHEMA);
+    expect(Date.now() - started).toBeLessThan(5000);
+    // 400 × 1,500 list items would pass the validator's work bound: the last node type's own
+    // unknown key is only reported when the merged node_config is checked once.
+    expect(problems.filter((p) => p.reason === 'unknown-key').map((p) => p.key)).toContain('colour399');
+    expect(problems.filter((p) => p.reason === 'unknown-key')).toHaveLength(400);
+  });
+
   it('an alias bomb inside a checked list stays cheap', () => {
     const lines = [BASE.trimEnd(), 'metadata:', '  a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     const names = 'bcdefghij'.split('');
