@@ -55,6 +55,8 @@ const BINARY = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]/;
 const NOT_UTF8 = '\uFFFD';
 /** A carriage return not followed by a line feed: old Mac line endings. */
 const LONE_CR = /\r(?!\n)/;
+/** BINARY, NOT_UTF8 or LONE_CR. */
+const NOT_PLAIN_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFD\uFFFE\uFFFF]|\r(?!\n)/;
 const ALIAS_LIKE = /(?:^|[\s[{,:])\*[^\s\]},]/m;
 
 /**
@@ -139,6 +141,8 @@ export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
 
 export function parseConfig(text: string): ParsedConfig {
   const lines = new LineIndex(text);
+  // One pass finds whether any of the three refusals below applies (most texts have none).
+  if (!NOT_PLAIN_TEXT.test(text)) return parseText(text, lines);
   const bin = BINARY.exec(text);
   if (bin) {
     return {
@@ -160,6 +164,10 @@ export function parseConfig(text: string): ParsedConfig {
       problems: [{ start: cr.index, end: cr.index + 1, message: 'carriage-return-only line endings (old Mac style): save the file with LF or CRLF line endings' }],
     };
   }
+  return parseText(text, lines);
+}
+
+function parseText(text: string, lines: LineIndex): ParsedConfig {
   const deep = tooDeep(text, MAX_NESTING);
   if (deep >= 0) {
     return {
