@@ -52,16 +52,17 @@ export function toFinding(ctx: RuleContext, r: RawFinding): Finding {
  * Messages and YAML paths may quote source text (a node type name, a key). If a detected secret
  * sits in such text, it is masked there too: no output holds a secret in clear.
  *
- * Cheap when nothing needs masking (the usual case): whole secrets are looked up with indexOf, and
- * the 16-character windows (below) are only built when an aligned 8-character block of the text
- * occurs in a secret, which any shared 16-character stretch implies.
+ * Cheap when nothing needs masking (the usual case): a message is searched for secrets only when
+ * it holds a long enough run of character pairs that occur in the secrets (a table per analysis),
+ * which sharing any stretch with a secret implies; the 16-character windows (below) are built only
+ * then.
  */
 export function secretRedactor(ctx: RuleContext): (s: string) => string {
   const whole = new Set<string>();
   const compacts: string[] = [];
   for (const h of ctx.secrets) {
     for (const v of [h.value, ctx.parsed.text.slice(h.start, h.end)]) {
-      if (v.length < 8) continue;
+      if (v.length < MIN_SECRET) continue;
       whole.add(v);
       const compact = v.replace(/\s+/g, '');
       if (compact.length >= WINDOW) compacts.push(compact);
@@ -75,14 +76,14 @@ export function secretRedactor(ctx: RuleContext): (s: string) => string {
   const byLength = new Map<number, Set<string>>();
   if (many) for (const v of secrets) byLength.set(v.length, (byLength.get(v.length) ?? new Set<string>()).add(v));
   const lengths = [...byLength.keys()].sort((a, b) => b - a);
-  // Pre-checks: few secrets are searched as one string; many are indexed by their pieces (built
-  // on first need). The 16-character windows are built only when a message may share one.
-  const inSecrets = pieceTest(secrets, QUAD);
-  const inCompacts = pieceTest(compacts, BLOCK);
+  const secretPairs = pairTable(secrets);
+  const compactPairs = pairTable(compacts);
   let windows: Set<string> | null = null;
   return (s) => {
     let out = s;
-    if (!many) {
+    if (!hasPairRun(out, secretPairs, MIN_SECRET)) {
+      // no whole secret can be in it
+    } else if (!many) {
       for (const v of secrets) {
         for (let i = out.indexOf(v); i >= 0; i = out.indexOf(v, i)) {
           const masked = maskSecret(v);
@@ -90,7 +91,7 @@ export function secretRedactor(ctx: RuleContext): (s: string) => string {
           i += masked.length;
         }
       }
-    } else if (sharesAlignedPiece(out, inSecrets, QUAD)) {
+    } else {
       for (const len of lengths) {
         const set = byLength.get(len)!;
         for (let i = 0; i + len <= out.length; i++) {
@@ -104,7 +105,7 @@ export function secretRedactor(ctx: RuleContext): (s: string) => string {
     }
     if (compacts.length === 0) return out;
     const compact = withoutSpace(out).text;
-    if (compact.length < WINDOW || !sharesAlignedPiece(compact, inCompacts, BLOCK)) return out;
+    if (compact.length < WINDOW || !hasPairRun(compact, compactPairs, WINDOW)) return out;
     return maskWindows(out, (windows ??= windowSet(compacts)));
   };
 }
@@ -116,44 +117,34 @@ function windowSet(compacts: readonly string[]): Set<string> {
   return out;
 }
 
-/**
- * Whether one of the `size`-character pieces of `s` that start at a multiple of `size` occurs in
- * `within`. Any stretch of `s` at least 2 × size − 1 long covers such a piece: a secret of 8 or
- * more characters covers an aligned 4-character one, a 16-character window an aligned 8-character one.
- */
-function sharesAlignedPiece(s: string, occurs: PieceTest, size: number): boolean {
-  const long = s.length > LONG_TEXT;
-  for (let j = 0; j + size <= s.length; j += size) if (occurs(s.slice(j, j + size), long)) return true;
-  return false;
+/** Which pairs of adjacent ASCII characters occur in the strings: bit a × 128 + b of a bit set. */
+function pairTable(xs: readonly string[]): Uint32Array {
+  const t = new Uint32Array((128 * 128) / 32);
+  for (const x of xs) {
+    for (let i = 1; i < x.length; i++) {
+      const a = x.charCodeAt(i - 1);
+      const b = x.charCodeAt(i);
+      if (a < 128 && b < 128) t[a * 4 + (b >> 5)] |= 1 << (b & 31);
+    }
+  }
+  return t;
 }
 
-type PieceTest = (piece: string, long: boolean) => boolean;
-
 /**
- * Up to this many characters in all, secrets are searched as one string rather than indexed,
- * for texts up to LONG_TEXT characters (a longer one would search it too many times).
+ * Whether `s` has `length` characters in a row whose adjacent pairs all occur in the table (a pair
+ * with a non-ASCII character counts as occurring): a stretch of `s` that is also in a secret is
+ * such a run, so without one nothing of that length is shared.
  */
-const SEARCH_JOINED = 4096;
-const LONG_TEXT = 1024;
-
-/** Whether a `size`-character piece occurs in one of `xs`. */
-function pieceTest(xs: readonly string[], size: number): PieceTest {
-  const joined = xs.join('\0');
-  const small = joined.length <= SEARCH_JOINED;
-  let set: Set<string> | null | undefined;
-  return (p, long) => {
-    if (small && !long) return joined.includes(p);
-    if (set === undefined) {
-      set = new Set<string>();
-      for (const x of xs) {
-        for (let i = 0; i + size <= x.length && set; i++) {
-          set.add(x.slice(i, i + size));
-          if (set.size > MAX_WINDOWS) set = null;
-        }
-      }
-    }
-    return set === null || set.has(p); // too many pieces to index: no shortcut
-  };
+function hasPairRun(s: string, pairs: Uint32Array, length: number): boolean {
+  let run = 1;
+  for (let i = 1; i < s.length; i++) {
+    const a = s.charCodeAt(i - 1);
+    const b = s.charCodeAt(i);
+    if (a >= 128 || b >= 128 || (pairs[a * 4 + (b >> 5)] & (1 << (b & 31))) !== 0) {
+      if (++run >= length) return true;
+    } else run = 1;
+  }
+  return false;
 }
 
 /** True for the characters `\s` matches. */
@@ -179,8 +170,8 @@ function withoutSpace(s: string): { text: string; idx: number[] } {
   return { text, idx };
 }
 
-const QUAD = 4;
-const BLOCK = 8;
+/** Shorter values are not masked in messages (they would mask ordinary words). */
+const MIN_SECRET = 8;
 /** Up to this many secrets, each is looked for with indexOf. */
 const FEW_SECRETS = 8;
 const WINDOW = 16;

@@ -111,3 +111,31 @@ describe('secretRedactor with many secrets', () => {
     expect(redact('head node type has no profile')).toBe('head node type has no profile');
   });
 });
+
+describe('secretRedactor pre-check', () => {
+  it('never lets a whole secret through, whatever its characters (non-ASCII, spaces, 8 to 60 long)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: 'grapheme', minLength: 8, maxLength: 60 }), { minLength: 1, maxLength: 12 }),
+        fc.string({ maxLength: 20 }),
+        fc.nat(),
+        (values, around, pick) => {
+          const secrets = values.filter((v) => v.length >= 8 && v.trim() === v);
+          fc.pre(secrets.length > 0);
+          const text = secrets.join('\n');
+          let at = 0;
+          const hits = secrets.map((value) => {
+            const start = text.indexOf(value, at);
+            at = start + value.length;
+            return { kind: 'generic-password' as const, start, end: start + value.length, value };
+          });
+          const ctx = { parsed: { text }, secrets: hits } as unknown as Parameters<typeof secretRedactor>[0];
+          const secret = secrets[pick % secrets.length];
+          const out = secretRedactor(ctx)(`${around}${secret}${around}`);
+          expect(out).not.toContain(secret);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
