@@ -103,9 +103,7 @@ export function secretRedactor(ctx: RuleContext): (s: string) => string {
         }
       }
     }
-    if (compacts.length === 0) return out;
-    const compact = withoutSpace(out).text;
-    if (compact.length < WINDOW || !hasPairRun(compact, compactPairs, WINDOW)) return out;
+    if (compacts.length === 0 || !hasPairRun(out, compactPairs, WINDOW, true)) return out;
     return maskWindows(out, (windows ??= windowSet(compacts)));
   };
 }
@@ -131,18 +129,21 @@ function pairTable(xs: readonly string[]): Uint32Array {
 }
 
 /**
- * Whether `s` has `length` characters in a row whose adjacent pairs all occur in the table (a pair
- * with a non-ASCII character counts as occurring): a stretch of `s` that is also in a secret is
- * such a run, so without one nothing of that length is shared.
+ * Whether `s` (whitespace left out when `skipSpace`) has `length` characters in a row whose
+ * adjacent pairs all occur in the table (a pair with a non-ASCII character counts as occurring): a
+ * stretch of `s` that is also in a secret is such a run, so without one nothing of that length is
+ * shared.
  */
-function hasPairRun(s: string, pairs: Uint32Array, length: number): boolean {
-  let run = 1;
-  for (let i = 1; i < s.length; i++) {
-    const a = s.charCodeAt(i - 1);
+function hasPairRun(s: string, pairs: Uint32Array, length: number, skipSpace = false): boolean {
+  let run = 0;
+  let a = -1;
+  for (let i = 0; i < s.length; i++) {
     const b = s.charCodeAt(i);
-    if (a >= 128 || b >= 128 || (pairs[a * 4 + (b >> 5)] & (1 << (b & 31))) !== 0) {
+    if (skipSpace && isSpace(b)) continue;
+    if (a < 0 || a >= 128 || b >= 128 || (pairs[a * 4 + (b >> 5)] & (1 << (b & 31))) !== 0) {
       if (++run >= length) return true;
     } else run = 1;
+    a = b;
   }
   return false;
 }
