@@ -87,25 +87,16 @@ const TYPE_WORDS: Record<string, string> = {
   array: 'a list',
 };
 
-/**
- * Where the key that holds a value is, worked out only when a problem is reported (ranges are
- * asked for once per key otherwise): a node whose range it is, else the value range of a parent.
- */
-interface HolderOf {
-  node: unknown;
-  parent: Here | null;
-}
-const NO_HOLDER: HolderOf = { node: null, parent: null };
-
-function holderRange(here: Here): Range | null {
-  return nodeRange(here.holder.node) ?? (here.holder.parent ? valueRange(here.holder.parent) : null);
-}
-
 interface Here {
   node: Node | null;
   at: PathPart[];
-  /** Range of the key that holds this value (missing keys and empty values are reported there). */
-  holder: HolderOf;
+  /**
+   * Where the key that holds this value is (missing keys and empty values are reported there),
+   * worked out only when a problem is reported: the range of `holder`, else the value range of
+   * `holderParent`.
+   */
+  holder: unknown;
+  holderParent: Here | null;
   depth: number;
   /**
    * Reached through an alias or a merge key: the node may be reached again by another path, so
@@ -113,6 +104,10 @@ interface Here {
    * per schema anyway and is not (remembering every node cost a quarter of the check).
    */
   shared: boolean;
+}
+
+function holderRange(here: Here): Range | null {
+  return nodeRange(here.holder) ?? (here.holderParent ? valueRange(here.holderParent) : null);
 }
 
 const hasOwn = (o: unknown, k: string): boolean => !!o && typeof o === 'object' && Object.prototype.hasOwnProperty.call(o, k);
@@ -265,10 +260,13 @@ interface Result {
   bad: boolean;
 }
 const OK: Result = { own: [], kids: [], bad: false };
-function result(own: SchemaProblem[], kids?: Result[]): Result {
-  let bad: Result[] | null = null;
-  if (kids) for (const r of kids) if (r.bad) (bad ??= []).push(r);
-  return own.length === 0 && bad === null ? OK : { own, kids: bad ?? [], bad: true };
+function result(own: SchemaProblem[], kids: Result[] = []): Result {
+  return own.length === 0 && kids.length === 0 ? OK : { own, kids, bad: true };
+}
+
+/** Keeps a kid's result only when it has a problem (most have none: nothing is stored for them). */
+function addBad(kids: Result[], r: Result): void {
+  if (r.bad) kids.push(r);
 }
 
 function flatten(root: Result): SchemaProblem[] {
@@ -380,12 +378,12 @@ class SchemaCheck {
           if (this.skip?.(at)) continue;
           const item = items[i];
           const child = deref(this.doc, item);
-          kids.push(this.check(schema.items, { node: child, at, holder: { node: item, parent: here }, depth: here.depth + 1, shared: here.shared || isAlias(item) }));
+          addBad(kids, this.check(schema.items, { node: child, at, holder: item, holderParent: here, depth: here.depth + 1, shared: here.shared || isAlias(item) }));
         }
       }
     } else if (kind === 'object' && isMap(node)) this.checkMapping(schema, here, node, own, kids);
-    if (Array.isArray(schema.anyOf)) kids.push(this.checkAlternatives(schema, 'anyOf', schema.anyOf, here));
-    if (Array.isArray(schema.oneOf)) kids.push(this.checkAlternatives(schema, 'oneOf', schema.oneOf, here));
+    if (Array.isArray(schema.anyOf)) addBad(kids, this.checkAlternatives(schema, 'anyOf', schema.anyOf, here));
+    if (Array.isArray(schema.oneOf)) addBad(kids, this.checkAlternatives(schema, 'oneOf', schema.oneOf, here));
     return result(own, kids);
   }
 
@@ -406,16 +404,16 @@ class SchemaCheck {
     for (const e of ents) {
       const at = extend(here.at, e.key);
       if (this.skip?.(at)) continue;
-      const child: Here = { node: e.value, at, holder: { node: e.pair.key, parent: null }, depth: here.depth + 1, shared: here.shared || e.merged || isAlias(e.pair.value) };
+      const child: Here = { node: e.value, at, holder: e.pair.key, holderParent: null, depth: here.depth + 1, shared: here.shared || e.merged || isAlias(e.pair.value) };
       let matched = false;
       if (props && hasOwn(props, e.key)) {
         matched = true;
-        kids.push(this.check(props[e.key], child));
+        addBad(kids, this.check(props[e.key], child));
       }
       for (const [re, sub] of patterns) {
         if (re && re.test(e.key)) {
           matched = true;
-          kids.push(this.check(sub, child));
+          addBad(kids, this.check(sub, child));
         }
       }
       if (matched || extra === undefined || extra === true) continue;
@@ -425,7 +423,7 @@ class SchemaCheck {
         const owner = here.at.length === 0 ? 'The top level' : nameOf(here.at);
         own.push(this.problem(child, 'unknown-key', nodeRange(e.pair.key), `${owner} does not take the key \`${shownKey(e.key)}\`${tail ? `: ${tail}` : ''}`, { key: e.key, ...(hint ? { hint } : {}) }));
       } else {
-        kids.push(this.check(extra, child));
+        addBad(kids, this.check(extra, child));
       }
     }
   }
@@ -489,7 +487,7 @@ function compiledPatterns(pp: Record<string, unknown>): Patterns {
 export function checkAgainstSchema(doc: Document, node: Node | null, schema: JsonSchema, opts: SchemaCheckOptions = {}): SchemaProblem[] {
   if (opts.skip?.([])) return [];
   const run = new SchemaCheck(doc, opts.ruleId ?? 'RG103', opts.basePath ?? '', opts.skip);
-  return flatten(run.check(schema, { node, at: [], holder: NO_HOLDER, depth: 0, shared: false }));
+  return flatten(run.check(schema, { node, at: [], holder: null, holderParent: null, depth: 0, shared: false }));
 }
 
 /** The findings of `checkAgainstSchema`, for a caller that needs nothing else. */
