@@ -271,6 +271,15 @@ interface Segment {
   memo?: { firstCommand: number; setsCredential: boolean; exportKeepsOthers?: boolean };
 }
 
+/** `/\s/.test(c)` for a logical character, without a regex for the usual one-character case. */
+function hasSpace(c: string): boolean {
+  if (c.length === 1) {
+    const k = c.charCodeAt(0);
+    if (k < 128) return k === 32 || (k >= 9 && k <= 13);
+  }
+  return /\s/.test(c);
+}
+
 /** Splits a command on `&&`, `||`, `;`, `|` outside quotes, into words. */
 function segments(chars: Char[]): Segment[] {
   const segs: Segment[] = [];
@@ -304,23 +313,23 @@ function segments(chars: Char[]): Segment[] {
       while (i + 1 < chars.length && !chars[i + 1].c.startsWith('\n')) i++;
       continue;
     }
-    const two = c + (chars[i + 1]?.c ?? '');
+    const two = c === '&' || c === '|' ? c + (chars[i + 1]?.c ?? '') : c;
     // A lone `&` (run in the background) separates commands too; `2>&1`, `&>` are redirections.
     const amp = c === '&' && chars[i - 1]?.c !== '>' && chars[i - 1]?.c !== '<' && chars[i + 1]?.c !== '>';
     // A line break kept by a multi-line scalar (see multiLineChars) ends a command, as `;` does.
-    const newline = c.startsWith('\n');
+    const newline = c.charCodeAt(0) === 10;
     const sepLen = two === '&&' || two === '||' ? 2 : c === ';' || c === '|' || amp || newline ? 1 : 0;
     if (sepLen) {
       endWord(i);
       let j = i + sepLen;
-      while (j < chars.length && /\s/.test(chars[j].c)) j++;
+      while (j < chars.length && hasSpace(chars[j].c)) j++;
       segs.push({ from: segStart, to: trimEnd(chars, segStart, i), next: j, words, sep: sepLen === 2 ? two : newline ? ';' : c });
       words = [];
       segStart = j;
       i = j - 1;
       continue;
     }
-    if (/\s/.test(c)) {
+    if (hasSpace(c)) {
       endWord(i);
       continue;
     }
@@ -333,7 +342,7 @@ function segments(chars: Char[]): Segment[] {
 }
 
 function trimEnd(chars: Char[], from: number, to: number): number {
-  while (to > from && /\s/.test(chars[to - 1].c)) to--;
+  while (to > from && hasSpace(chars[to - 1].c)) to--;
   return to;
 }
 
