@@ -328,71 +328,67 @@ class SchemaCheck {
   }
 
   private checkFresh(schema: JsonSchema, here: Here): Result {
+    const c = compiledSchema(schema);
     const node = here.node;
     const kind = kindOf(node);
     const own: SchemaProblem[] = [];
     const kids: Result[] = [];
 
-    if (schema.type !== undefined) {
-      const ok = Array.isArray(schema.type) ? (schema.type as string[]).some((t) => typeMatches(t, kind)) : typeMatches(schema.type as string, kind);
-      if (!ok) {
-        // The other keywords would only repeat this.
-        return result([this.problem(here, 'type', valueRange(here), `${nameOf(here.at)} must be ${expectedWords(schema)}, but it is ${KIND_WORDS[kind]}`)]);
-      }
+    if (c.types !== null && !c.types.some((t) => typeMatches(t, kind))) {
+      // The other keywords would only repeat this.
+      return result([this.problem(here, 'type', valueRange(here), `${nameOf(here.at)} must be ${expectedWords(schema)}, but it is ${KIND_WORDS[kind]}`)]);
     }
-    if (Array.isArray(schema.enum)) {
+    if (c.enumValues !== null) {
       const v = primitive(node);
-      if (!schema.enum.some((e) => sameValue(e, v))) {
-        const shown = schema.enum.slice(0, 10).map((e) => `\`${String(e)}\``).join(', ');
-        own.push(this.problem(here, 'enum', valueRange(here), `${nameOf(here.at)} must be one of ${shown}${schema.enum.length > 10 ? ', ...' : ''} (exact spelling and case)`));
+      const values = c.enumValues;
+      if (!values.some((e) => sameValue(e, v))) {
+        const shown = values.slice(0, 10).map((e) => `\`${String(e)}\``).join(', ');
+        own.push(this.problem(here, 'enum', valueRange(here), `${nameOf(here.at)} must be one of ${shown}${values.length > 10 ? ', ...' : ''} (exact spelling and case)`));
       }
     }
-    if (schema.const !== undefined && hasOwn(schema, 'const') && !sameValue(schema.const, primitive(node))) {
-      own.push(this.problem(here, 'const', valueRange(here), `${nameOf(here.at)} must be \`${String(schema.const)}\``));
+    if (c.hasConst && !sameValue(c.constValue, primitive(node))) {
+      own.push(this.problem(here, 'const', valueRange(here), `${nameOf(here.at)} must be \`${String(c.constValue)}\``));
     }
     if (kind === 'integer' || kind === 'number') {
       const v = Number((node as { value: unknown }).value);
-      if (typeof schema.minimum === 'number' && v < schema.minimum) {
-        own.push(this.problem(here, 'minimum', valueRange(here), schema.minimum === 0 ? `${nameOf(here.at)} must not be negative` : `${nameOf(here.at)} must be at least ${schema.minimum}; it is lower`));
+      if (c.minimum !== null && v < c.minimum) {
+        own.push(this.problem(here, 'minimum', valueRange(here), c.minimum === 0 ? `${nameOf(here.at)} must not be negative` : `${nameOf(here.at)} must be at least ${c.minimum}; it is lower`));
       }
-      if (typeof schema.maximum === 'number' && v > schema.maximum) {
-        own.push(this.problem(here, 'maximum', valueRange(here), `${nameOf(here.at)} must be at most ${schema.maximum}; it is higher`));
+      if (c.maximum !== null && v > c.maximum) {
+        own.push(this.problem(here, 'maximum', valueRange(here), `${nameOf(here.at)} must be at most ${c.maximum}; it is higher`));
       }
     } else if (kind === 'string') {
       const s = String((node as { value: unknown }).value);
-      if (typeof schema.minLength === 'number' && s.length < 2 * schema.minLength && codePoints(s) < schema.minLength) {
-        own.push(this.problem(here, 'minLength', valueRange(here), schema.minLength === 1 ? `${nameOf(here.at)} must not be empty` : `${nameOf(here.at)} must be at least ${schema.minLength} characters long`));
+      if (c.minLength !== null && s.length < 2 * c.minLength && codePoints(s) < c.minLength) {
+        own.push(this.problem(here, 'minLength', valueRange(here), c.minLength === 1 ? `${nameOf(here.at)} must not be empty` : `${nameOf(here.at)} must be at least ${c.minLength} characters long`));
       }
-      if (typeof schema.pattern === 'string') {
-        const re = compiled(schema.pattern);
-        if (re && !re.test(s)) own.push(this.problem(here, 'pattern', valueRange(here), `${nameOf(here.at)} does not have the expected form`));
-      }
+      if (c.pattern !== null && !c.pattern.test(s)) own.push(this.problem(here, 'pattern', valueRange(here), `${nameOf(here.at)} does not have the expected form`));
     } else if (kind === 'array' && isSeq(node)) {
-      if (typeof schema.minItems === 'number' && node.items.length < schema.minItems) {
-        own.push(this.problem(here, 'minItems', valueRange(here), `${nameOf(here.at)} needs at least ${schema.minItems} item${schema.minItems === 1 ? '' : 's'}`));
+      if (c.minItems !== null && node.items.length < c.minItems) {
+        own.push(this.problem(here, 'minItems', valueRange(here), `${nameOf(here.at)} needs at least ${c.minItems} item${c.minItems === 1 ? '' : 's'}`));
       }
-      if (schema.items !== undefined && !Array.isArray(schema.items)) {
+      if (c.hasItems) {
         const items = node.items;
         for (let i = 0; i < items.length; i++) {
           const at = extend(here.at, i);
           if (this.skip?.(at)) continue;
           const item = items[i];
           const child = deref(this.doc, item);
-          addBad(kids, this.check(schema.items, { node: child, at, holder: item, holderParent: here, depth: here.depth + 1, shared: here.shared || isAlias(item) }));
+          addBad(kids, this.check(c.items, { node: child, at, holder: item, holderParent: here, depth: here.depth + 1, shared: here.shared || isAlias(item) }));
         }
       }
-    } else if (kind === 'object' && isMap(node)) this.checkMapping(schema, here, node, own, kids);
-    if (Array.isArray(schema.anyOf)) addBad(kids, this.checkAlternatives(schema, 'anyOf', schema.anyOf, here));
-    if (Array.isArray(schema.oneOf)) addBad(kids, this.checkAlternatives(schema, 'oneOf', schema.oneOf, here));
+    } else if (kind === 'object' && isMap(node)) this.checkMapping(schema, c, here, node, own, kids);
+    if (c.anyOf !== null) addBad(kids, this.checkAlternatives(schema, 'anyOf', c.anyOf, here));
+    if (c.oneOf !== null) addBad(kids, this.checkAlternatives(schema, 'oneOf', c.oneOf, here));
     return result(own, kids);
   }
 
-  private checkMapping(schema: JsonSchema, here: Here, map: YAMLMap, own: SchemaProblem[], kids: Result[]): void {
-    const props = schema.properties && typeof schema.properties === 'object' ? (schema.properties as Record<string, unknown>) : null;
-    const patterns = schema.patternProperties && typeof schema.patternProperties === 'object' ? compiledPatterns(schema.patternProperties as Record<string, unknown>) : NO_PATTERNS;
+  private checkMapping(schema: JsonSchema, c: Compiled, here: Here, map: YAMLMap, own: SchemaProblem[], kids: Result[]): void {
+    const props = c.properties;
+    const patterns = c.patterns;
     const ents = entries(this.doc, map);
-    if (Array.isArray(schema.required)) {
-      for (const key of schema.required as string[]) {
+    if (c.required !== null) {
+      for (const key of c.required) {
         if (ents.some((e) => e.key === key)) continue;
         const at = extend(here.at, key);
         if (this.skip?.(at)) continue;
@@ -400,20 +396,21 @@ class SchemaCheck {
         own.push(this.problem(here, 'required', holderRange(here) ?? nodeRange(map), `${owner} is missing the required key \`${key}\``, { key }, at));
       }
     }
-    const extra = schema.additionalProperties;
+    const extra = c.additional;
     for (const e of ents) {
       const at = extend(here.at, e.key);
       if (this.skip?.(at)) continue;
       const child: Here = { node: e.value, at, holder: e.pair.key, holderParent: null, depth: here.depth + 1, shared: here.shared || e.merged || isAlias(e.pair.value) };
       let matched = false;
-      if (props && hasOwn(props, e.key)) {
+      const sub = props === null ? undefined : props.get(e.key);
+      if (sub !== undefined) {
         matched = true;
-        addBad(kids, this.check(props[e.key], child));
+        addBad(kids, this.check(sub, child));
       }
-      for (const [re, sub] of patterns) {
+      for (const [re, pSub] of patterns) {
         if (re && re.test(e.key)) {
           matched = true;
-          addBad(kids, this.check(sub, child));
+          addBad(kids, this.check(pSub, child));
         }
       }
       if (matched || extra === undefined || extra === true) continue;
@@ -453,6 +450,63 @@ class SchemaCheck {
     return result([this.problem(here, 'no-alternative', valueRange(here),
       expected.length ? `${name} must be ${expected.join(' or ')}, but it is ${KIND_WORDS[kindOf(here.node)]}` : `${name} does not match any of its allowed forms`)]);
   }
+}
+
+/**
+ * What the checks read of one schema, in one fixed shape: schema objects all have different
+ * shapes, which makes every keyword read a slow lookup when it is done for each key of each config.
+ */
+interface Compiled {
+  types: readonly string[] | null;
+  enumValues: readonly unknown[] | null;
+  hasConst: boolean;
+  constValue: unknown;
+  minimum: number | null;
+  maximum: number | null;
+  minLength: number | null;
+  /** The compiled `pattern`; null when there is none or it does not compile (then it is not checked). */
+  pattern: RegExp | null;
+  minItems: number | null;
+  /** `items` when it is one schema for every item (a tuple form is not checked). */
+  hasItems: boolean;
+  items: unknown;
+  /** `properties`, own keys only (`__proto__` in a config is just a key). */
+  properties: ReadonlyMap<string, unknown> | null;
+  patterns: Patterns;
+  additional: unknown;
+  required: readonly string[] | null;
+  anyOf: unknown[] | null;
+  oneOf: unknown[] | null;
+}
+
+const compiledSchemas = new WeakMap<JsonSchema, Compiled>();
+
+function compiledSchema(schema: JsonSchema): Compiled {
+  let c = compiledSchemas.get(schema);
+  if (c) return c;
+  const num = (v: unknown) => (typeof v === 'number' ? v : null);
+  const props = schema.properties && typeof schema.properties === 'object' ? (schema.properties as Record<string, unknown>) : null;
+  c = {
+    types: schema.type === undefined ? null : Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string],
+    enumValues: Array.isArray(schema.enum) ? schema.enum : null,
+    hasConst: hasOwn(schema, 'const'),
+    constValue: schema.const,
+    minimum: num(schema.minimum),
+    maximum: num(schema.maximum),
+    minLength: num(schema.minLength),
+    pattern: typeof schema.pattern === 'string' ? compiled(schema.pattern) : null,
+    minItems: num(schema.minItems),
+    hasItems: schema.items !== undefined && !Array.isArray(schema.items),
+    items: schema.items,
+    properties: props ? new Map(Object.keys(props).map((k) => [k, props[k]] as const)) : null,
+    patterns: schema.patternProperties && typeof schema.patternProperties === 'object' ? compiledPatterns(schema.patternProperties as Record<string, unknown>) : NO_PATTERNS,
+    additional: schema.additionalProperties,
+    required: Array.isArray(schema.required) ? (schema.required as string[]) : null,
+    anyOf: Array.isArray(schema.anyOf) ? schema.anyOf : null,
+    oneOf: Array.isArray(schema.oneOf) ? schema.oneOf : null,
+  };
+  compiledSchemas.set(schema, c);
+  return c;
 }
 
 /** `at` and one more part (a plain loop: Array#concat is slow on the hot path). */
