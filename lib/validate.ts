@@ -79,7 +79,16 @@ export function secretRedactor(ctx: RuleContext): (s: string) => string {
   const secretPairs = pairTable(secrets);
   const compactPairs = pairTable(compacts);
   let windows: Set<string> | null = null;
+  // Findings of one kind share their message, and several share a path: each text is read once.
+  const done = new Map<string, string>();
   return (s) => {
+    const known = done.get(s);
+    if (known !== undefined) return known;
+    const out = redactOnce(s);
+    done.set(s, out);
+    return out;
+  };
+  function redactOnce(s: string): string {
     let out = s;
     if (!hasPairRun(out, secretPairs, MIN_SECRET)) {
       // no whole secret can be in it
@@ -105,7 +114,7 @@ export function secretRedactor(ctx: RuleContext): (s: string) => string {
     }
     if (compacts.length === 0 || !hasPairRun(out, compactPairs, WINDOW, true)) return out;
     return maskWindows(out, (windows ??= windowSet(compacts)));
-  };
+  }
 }
 
 /** The first MAX_WINDOWS 16-character windows (a bound on memory for absurd inputs). */
