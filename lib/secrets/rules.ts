@@ -12,7 +12,7 @@
  * examples, which are allowlisted.
  */
 import type { SecretKind } from './types';
-import { charClasses, decodeBase64PercentEscapes, githubClassicChecksumOk, hasSequentialRun, isHex, percentDecode, shannonEntropy } from './util';
+import { asciiTable, charClasses, decodeBase64PercentEscapes, runsOf, githubClassicChecksumOk, hasSequentialRun, isHex, percentDecode, shannonEntropy } from './util';
 import { firstAtOrAbove } from '../sorted';
 
 /** A candidate found by a rule, in the coordinates of the scanned (joined) text. */
@@ -203,38 +203,12 @@ function secret40At(text: string, pos: number): RegExpExecArray | null {
   return m;
 }
 
-/** 1 for the characters a SECRET40 token is written with: base64 and the `%` of its escapes. */
-const TOKEN_CLASS = (() => {
-  const t = new Uint8Array(128);
-  for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/%') t[c.charCodeAt(0)] = 1;
-  return t;
-})();
-const inToken = (c: number) => c < 128 && TOKEN_CLASS[c] === 1;
+/** The characters a SECRET40 token is written with: base64 and the `%` of its escapes. */
+const TOKEN_CHARS = asciiTable('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/%');
 
-/**
- * Maximal runs of 40 or more token characters, the only places a SECRET40 token can be (it is
- * 40 of them in a row). Reads about one character in forty where there are none: a run of 40
- * covers every 40th position.
- */
-export function* tokenRuns(text: string): Iterable<[start: number, end: number]> {
-  const n = text.length;
-  let i = 0; // the character before i is never a token character
-  while (i + 40 <= n) {
-    if (!inToken(text.charCodeAt(i + 39))) {
-      i += 40;
-      continue;
-    }
-    let j = i + 38;
-    while (j >= i && inToken(text.charCodeAt(j))) j--;
-    if (j >= i) {
-      i = j + 1;
-      continue;
-    }
-    let e = i + 40;
-    while (e < n && inToken(text.charCodeAt(e))) e++;
-    yield [i, e];
-    i = e + 1;
-  }
+/** Maximal runs of 40 or more token characters, the only places a SECRET40 token can be. */
+function tokenRuns(text: string): Iterable<[start: number, end: number]> {
+  return runsOf(text, TOKEN_CHARS, 40);
 }
 
 function netrcMachineBefore(text: string, pos: number): string | undefined {

@@ -19,7 +19,7 @@
  */
 import type { SecretHit, SecretKind } from './types';
 import { RULES, RULES_BY_ID, type AwsIdRef, type Candidate, type PemBlock, type Rule, type RuleContext } from './rules';
-import { AWS_DOC_EXAMPLES, decodeBase64, HEX_ESCAPE, hexEscapeCode, isPlaceholder, printableRatio, shannonEntropy } from './util';
+import { asciiTable, AWS_DOC_EXAMPLES, decodeBase64, runsOf, HEX_ESCAPE, hexEscapeCode, isPlaceholder, printableRatio, shannonEntropy } from './util';
 import { firstAtOrAbove, lastAtOrBefore } from '../sorted';
 
 export interface ScanHit extends SecretHit {
@@ -323,58 +323,20 @@ interface Blob {
   data: string;
 }
 
-/** Base64 alphabet lookup: 1 for A-Z a-z 0-9 + /, 2 for '='. */
-const B64_CLASS = (() => {
-  const t = new Uint8Array(128);
-  for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') t[c.charCodeAt(0)] = 1;
-  t[61] = 2;
-  return t;
-})();
+const B64_CHARS = asciiTable('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
+const isB64OrPad = (c: number) => c === 61 || (c < 128 && B64_CHARS[c] === 1);
 
 /**
- * Runs of 40+ base64 characters (then up to two `=`), not touching other base64 characters:
- * a lookup table and a skip (a run of 40 must cover every 40th position, so most of the text is
- * never read), which costs far less than a regex with lookarounds tried at every position.
- * Equivalent to B64_RUN.
+ * Runs of 40+ base64 characters (then up to two `=`), not touching other base64 characters: the
+ * shared run finder (which skips most of the text) and a look at what follows, which costs far
+ * less than a regex with lookarounds tried at every position. Equivalent to B64_RUN.
  */
 export function* base64Runs(text: string): Iterable<[start: number, end: number]> {
-  const n = text.length;
-  // Invariant: the character before i is not in the alphabet, so a run found at i starts there.
-  let i = 0;
-  while (i + 40 <= n) {
-    // A run of 40 starting in [i, i + 39] covers i + 39: when that is not base64, skip past it.
-    const probe = text.charCodeAt(i + 39);
-    if (probe >= 128 || B64_CLASS[probe] !== 1) {
-      i += 40;
-      continue;
-    }
-    let j = i + 38;
-    while (j >= i) {
-      const c = text.charCodeAt(j);
-      if (c >= 128 || B64_CLASS[c] !== 1) break;
-      j--;
-    }
-    if (j >= i) {
-      i = j + 1;
-      continue;
-    }
-    const start = i;
-    i += 40;
-    while (i < n) {
-      const d = text.charCodeAt(i);
-      if (d >= 128 || B64_CLASS[d] !== 1) break;
-      i++;
-    }
-    let end = i;
-    let pad = 0;
-    while (pad < 2 && end < n && text.charCodeAt(end) === 61) {
-      end++;
-      pad++;
-    }
-    const after = end < n ? text.charCodeAt(end) : -1;
-    const touches = after >= 0 && after < 128 && B64_CLASS[after] !== 0;
-    if (!touches) yield [start, end];
-    i = Math.max(end, i);
+  for (const [start, runEnd] of runsOf(text, B64_CHARS, 40)) {
+    let end = runEnd;
+    while (end - runEnd < 2 && end < text.length && text.charCodeAt(end) === 61) end++;
+    if (end < text.length && isB64OrPad(text.charCodeAt(end))) continue;
+    yield [start, end];
   }
 }
 

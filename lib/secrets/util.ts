@@ -264,3 +264,42 @@ export const HEX_ESCAPE = String.raw`x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f
 export function hexEscapeCode(escape: string): number {
   return parseInt(escape.slice(1), 16);
 }
+
+/** A lookup table over ASCII: 1 for each character of `chars`. */
+export function asciiTable(chars: string): Uint8Array {
+  const t = new Uint8Array(128);
+  for (const c of chars) t[c.charCodeAt(0)] = 1;
+  return t;
+}
+
+/**
+ * Maximal runs of at least `min` characters that are 1 in `table` (ASCII only). Reads about one
+ * character in `min` where there are none: a run of `min` covers every `min`-th position.
+ */
+export function* runsOf(text: string, table: Uint8Array, min: number): Iterable<[start: number, end: number]> {
+  const n = text.length;
+  let i = 0; // the character before i is never a member, so a run found at i starts there
+  while (i + min <= n) {
+    let c = text.charCodeAt(i + min - 1);
+    if (c >= 128 || table[c] !== 1) {
+      i += min;
+      continue;
+    }
+    let j = i + min - 2;
+    for (; j >= i; j--) {
+      c = text.charCodeAt(j);
+      if (c >= 128 || table[c] !== 1) break;
+    }
+    if (j >= i) {
+      i = j + 1;
+      continue;
+    }
+    let e = i + min;
+    for (; e < n; e++) {
+      c = text.charCodeAt(e);
+      if (c >= 128 || table[c] !== 1) break;
+    }
+    yield [i, e];
+    i = e + 1;
+  }
+}
