@@ -499,7 +499,7 @@ function compiledSchema(schema: JsonSchema): Compiled {
     hasItems: schema.items !== undefined && !Array.isArray(schema.items),
     items: schema.items,
     properties: props ? new Map(Object.keys(props).map((k) => [k, props[k]] as const)) : null,
-    patterns: schema.patternProperties && typeof schema.patternProperties === 'object' ? compiledPatterns(schema.patternProperties as Record<string, unknown>) : NO_PATTERNS,
+    patterns: schema.patternProperties && typeof schema.patternProperties === 'object' ? Object.entries(schema.patternProperties as Record<string, unknown>).map(([p, sub]) => [compiled(p), sub] as const) : NO_PATTERNS,
     additional: schema.additionalProperties,
     required: Array.isArray(schema.required) ? (schema.required as string[]) : null,
     anyOf: Array.isArray(schema.anyOf) ? schema.anyOf : null,
@@ -527,12 +527,6 @@ function valueRange(here: Here): Range | null {
 
 type Patterns = ReadonlyArray<readonly [RegExp | null, unknown]>;
 const NO_PATTERNS: Patterns = [];
-const patternsCache = new WeakMap<object, Patterns>();
-function compiledPatterns(pp: Record<string, unknown>): Patterns {
-  let out = patternsCache.get(pp);
-  if (!out) patternsCache.set(pp, (out = Object.entries(pp).map(([p, s]) => [compiled(p), s] as const)));
-  return out;
-}
 
 /**
  * Checks `node` (the root mapping, or any node) against `schema` and returns the problems, one per
