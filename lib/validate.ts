@@ -78,7 +78,7 @@ export function secretRedactor(ctx: RuleContext): (s: string) => string {
   const lengths = [...byLength.keys()].sort((a, b) => b - a);
   const secretPairs = pairTable(secrets);
   const compactPairs = pairTable(compacts);
-  let windows: Set<string> | null = null;
+  let windows: Set<string> | null | undefined;
   // Findings of one kind share their message, and several share a path: each text is read once.
   const done = new Map<string, string>();
   return (s) => {
@@ -113,14 +113,60 @@ export function secretRedactor(ctx: RuleContext): (s: string) => string {
       }
     }
     if (compacts.length === 0 || !hasPairRun(out, compactPairs, WINDOW, true)) return out;
-    return maskWindows(out, (windows ??= windowSet(compacts)));
+    windows ??= windowSet(compacts);
+    // Too many to index: mask every stretch that could be part of a secret rather than miss one.
+    return windows === null ? maskPairRuns(out, compactPairs) : maskWindows(out, windows);
   }
 }
 
-/** The first MAX_WINDOWS 16-character windows (a bound on memory for absurd inputs). */
-function windowSet(compacts: readonly string[]): Set<string> {
+/** The secrets' 16-character windows; null when there are more than MAX_WINDOWS (a bound on memory). */
+function windowSet(compacts: readonly string[]): Set<string> | null {
   const out = new Set<string>();
-  for (const c of compacts) for (let i = 0; i + WINDOW <= c.length && out.size < MAX_WINDOWS; i++) out.add(c.slice(i, i + WINDOW));
+  for (const c of compacts) {
+    for (let i = 0; i + WINDOW <= c.length; i++) {
+      out.add(c.slice(i, i + WINDOW));
+      if (out.size > MAX_WINDOWS) return null;
+    }
+  }
+  return out;
+}
+
+/**
+ * Masks, whitespace aside, every stretch of 16 or more characters whose adjacent pairs all occur
+ * in the secrets: a superset of what they share with `s` (used when their windows are too many
+ * to index). Each stretch becomes `…`.
+ */
+function maskPairRuns(s: string, pairs: Uint32Array): string {
+  const hit = new Uint8Array(s.length);
+  let any = false;
+  let runStart = -1; // offset in s of the current run's first character
+  let run = 0;
+  let prev = -1; // offset of the previous non-space character
+  const close = (end: number) => {
+    if (run >= WINDOW) {
+      any = true;
+      for (let k = runStart; k < end; k++) hit[k] = 1;
+    }
+  };
+  for (let i = 0; i < s.length; i++) {
+    const b = s.charCodeAt(i);
+    if (isSpace(b)) continue;
+    const a = prev < 0 ? -1 : s.charCodeAt(prev);
+    if (a >= 0 && (a >= 128 || b >= 128 || (pairs[a * 4 + (b >> 5)] & (1 << (b & 31))) !== 0)) run++;
+    else {
+      close(prev + 1);
+      runStart = i;
+      run = 1;
+    }
+    prev = i;
+  }
+  close(prev + 1);
+  if (!any) return s;
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    if (!hit[i]) out += s[i];
+    else if (i === 0 || !hit[i - 1]) out += '…';
+  }
   return out;
 }
 
@@ -180,8 +226,8 @@ function withoutSpace(s: string): { text: string; idx: number[] } {
   return { text, idx };
 }
 
-/** Shorter values are not masked in messages (they would mask ordinary words). */
-const MIN_SECRET = 8;
+/** Shorter values are not masked in messages (no detector reports a credential this short). */
+const MIN_SECRET = 6;
 /** Up to this many secrets, each is looked for with indexOf. */
 const FEW_SECRETS = 8;
 const WINDOW = 16;

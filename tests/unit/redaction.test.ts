@@ -139,3 +139,31 @@ describe('secretRedactor pre-check', () => {
     );
   });
 });
+
+describe('secretRedactor limits', () => {
+  const ctxOf = (values: string[]) => {
+    const text = values.join('\n');
+    let at = 0;
+    const secrets = values.map((value) => {
+      const start = text.indexOf(value, at);
+      at = start + value.length;
+      return { kind: 'generic-password' as const, start, end: start + value.length, value };
+    });
+    return { parsed: { text }, secrets } as unknown as Parameters<typeof secretRedactor>[0];
+  };
+
+  it('still masks a piece of a secret when the secrets have too many windows to index (a huge blob first)', () => {
+    const rng = makeRng(5);
+    const blob = Array.from({ length: 6000 }, () => awsSecret(rng)).join('');
+    const secret = awsSecret(rng);
+    const redact = secretRedactor(ctxOf([blob, secret]));
+    const out = redact(`the top level does not take the key \`xxxx_${secret.slice(3, 30)}\``);
+    expect(out).not.toContain(secret.slice(3, 19));
+    expect(out).not.toContain(secret.slice(14, 30));
+  });
+
+  it('masks a six-character password, the shortest any detector reports', () => {
+    const redact = secretRedactor(ctxOf(['Q7x!k2Z', 'k9#Lp2']));
+    expect(redact('the top-level key `Q7x!k2Z` and `k9#Lp2`')).not.toMatch(/Q7x!k2Z|k9#Lp2/);
+  });
+});
