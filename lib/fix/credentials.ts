@@ -205,11 +205,12 @@ function flowChars(text: string, type: 'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE'
 }
 
 /**
- * True when cutting `cut` from a multi-line scalar leaves exactly its value without the cut
- * characters: the folding of the lines that remain is what it was. Checked by reading the
- * edited config again, so that a layout the model gets wrong is left to the user.
+ * True when cutting `cut` from a command scalar leaves exactly its value without the cut
+ * characters, still a string: the folding of the lines that remain is what it was, and no YAML
+ * structure appeared. Checked by reading the edited item again, so that a layout the model gets
+ * wrong is left to the user.
  */
-function cutKeepsFolding(text: string, node: Node, chars: Char[], cut: Array<[number, number]>): boolean {
+function cutKeepsValue(text: string, node: Node, chars: Char[], cut: Array<[number, number]>): boolean {
   const r = nodeRange(node);
   if (!r) return false;
   const sorted = [...cut].sort((x, y) => x[0] - y[0]);
@@ -409,9 +410,25 @@ export function commandCredentialAt(
   if (isScalar(node) && node.type === 'BLOCK_LITERAL') return blockCredentialAt(parsed, seq, index, offset, secretStarts);
   const cmd = commandOf(parsed.text, node);
   const c = cmd ? credentialInCommand(cmd, seq, index, offset, secretStarts) : null;
-  // A command over several lines: the cut must keep how the rest of it folds.
-  if (c && !c.wholeItem && isMultiLine(parsed.text, node) && !cutKeepsFolding(parsed.text, node, cmd!.chars, c.cut)) return null;
+  // A command over several lines must keep how the rest of it folds; a plain one-line command
+  // whose rest reads as YAML structure (`- foo`, `? x`, `a: b`) must stay a string.
+  const check = c && !c.wholeItem && (isMultiLine(parsed.text, node) || mayChangeShape(parsed.text, node, c.cut));
+  if (check && !cutKeepsValue(parsed.text, node, cmd!.chars, c!.cut)) return null;
   return c;
+}
+
+/** A plain scalar's text after the cut starts with an indicator or blank, or holds `: ` or ` #`. */
+function mayChangeShape(text: string, node: Node, cut: Array<[number, number]>): boolean {
+  const r = nodeRange(node);
+  if (!r || !isScalar(node) || node.type !== 'PLAIN') return false;
+  let rest = '';
+  let at = r[0];
+  for (const [a, b] of [...cut].sort((x, y) => x[0] - y[0])) {
+    rest += text.slice(at, Math.max(at, a));
+    at = Math.max(at, b);
+  }
+  rest += text.slice(at, r[1]);
+  return /^[\s\-?:,[\]{}#&*!|>'"%@`]|:(?:\s|$)|\s#/.test(rest);
 }
 
 function isMultiLine(text: string, node: Node): boolean {

@@ -49,3 +49,25 @@ describe('credential segments leave the shell chain doing what it did', () => {
     expect((await fixConfig(r.text)).text).toBe(r.text);
   });
 });
+
+describe('a plain command whose rest would read as YAML structure', () => {
+  const s = awsSecret(makeRng(41));
+  it.each([
+    [`export AWS_SECRET_ACCESS_KEY=${s}; - foo && python a.py`, 'a nested list'],
+    [`export AWS_SECRET_ACCESS_KEY=${s}; ? x`, 'a mapping'],
+    [`AWS_SECRET_ACCESS_KEY=${s} - foo`, 'a nested list (env prefix)'],
+  ])('%s is left for the user, never turned into %s', async (cmd) => {
+    const text = `cluster_name: t\nprovider: {type: aws, region: us-west-2}\nsetup_commands:\n  - ${cmd}\n`;
+    const r = await fixConfig(text);
+    const cmds = (parseDocument(r.text).toJS() as { setup_commands: unknown[] }).setup_commands;
+    expect(cmds.every((c) => typeof c === 'string')).toBe(true);
+    expect(r.skipped.some((x) => x.ruleId === 'RG402')).toBe(true);
+  });
+
+  it('a plain command whose rest stays a string is still fixed', async () => {
+    const text = `cluster_name: t\nprovider: {type: aws, region: us-west-2}\nsetup_commands:\n  - export AWS_SECRET_ACCESS_KEY=${s}; python a.py --opt=1\n`;
+    const r = await fixConfig(text);
+    expect(r.text).not.toContain(s);
+    expect((parseDocument(r.text).toJS() as { setup_commands: string[] }).setup_commands).toEqual(['python a.py --opt=1']);
+  });
+});
