@@ -1,7 +1,7 @@
 import { entries, get, nodeRange } from '../config/nodes';
 import { isProfileKey } from '../config/walk';
 import { RAY_CLUSTER_SCHEMA } from '../schema/ray-cluster';
-import { checkAgainstSchema, type PathPart } from '../schema/validate';
+import { checkAgainstSchema, shownKey, type PathPart } from '../schema/validate';
 import type { RawFinding, StaticRule } from './types';
 
 /** Ray 1.x top-level keys current Ray rejects; reported here with their own message. */
@@ -66,7 +66,7 @@ export const raySchema: StaticRule = {
       if (p.reason === 'unknown-key' && p.key !== undefined) {
         const renamed = RENAMED.get(p.key);
         if (depth === 1) {
-          f.message = `Ray's schema does not allow the top-level key \`${p.key}\` and \`ray up\` stops on it: ${p.hint ?? 'remove it or move it where it belongs'}`;
+          f.message = `Ray's schema does not allow the top-level key \`${shownKey(p.key)}\` and \`ray up\` stops on it: ${p.hint ?? 'remove it or move it where it belongs'}`;
         } else if (renamed) {
           f.message = `\`${p.key}\` is not a key Ray knows here: Ray's name for it is \`${renamed}\``;
         }

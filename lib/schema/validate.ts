@@ -164,7 +164,7 @@ function codePoints(s: string): number {
 }
 
 /** A key as a message shows it: one line, not too long. */
-function shownKey(key: string): string {
+export function shownKey(key: string): string {
   const one = key.replace(/\s+/g, ' ');
   return one.length > 60 ? `${one.slice(0, 57)}...` : one;
 }

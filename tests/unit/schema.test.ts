@@ -567,3 +567,13 @@ describe('bounded work', () => {
     expect(problems.length).toBeGreaterThan(0);
   });
 });
+
+describe('RG103 top-level key messages', () => {
+  it('name a long or multi-line key on one line, shortened, as the other unknown-key messages do', () => {
+    const text = `${BASE}? >\n  ${'k'.repeat(70)}\n  more\n: 1\n`;
+    const f = rg103(text).find((x) => x.message.includes('top-level key'));
+    expect(f).toBeDefined();
+    expect(f!.message).not.toContain('\n');
+    expect(f!.message).toContain('...');
+  });
+});
